@@ -1,0 +1,24 @@
+# The README's commands. `make test` is exactly what CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: help setup test lint unit
+
+help:
+	@echo "make setup  - install what is missing (Rust components)"
+	@echo "make test   - every check: fmt, clippy, unit, spec vectors, property tests"
+
+setup:
+	@command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --all-targets --locked -- -D warnings
+
+unit: setup
+	cargo test --locked
+
+test: lint unit

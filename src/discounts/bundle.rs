@@ -1,0 +1,222 @@
+//! Bundle rules: how many complete bundles an order holds, and what is
+//! still missing for the first one.
+
+use serde::Serialize;
+
+use crate::order::OrderState;
+use crate::rules::conditions::Operator;
+use crate::rules::{ItemTarget, Nudge};
+use crate::snapshot::{BundleRules, TargetObject};
+
+/// One bundle component.
+#[derive(Debug, Clone)]
+struct Component {
+    target: ItemTarget,
+    units: i64,
+}
+
+/// Compiled bundle rules.
+#[derive(Debug, Clone)]
+pub struct CompiledBundle {
+    limit: i64,
+    /// Whether the discount is multiplied by the number of bundles.
+    pub multiply: bool,
+    components: Vec<Component>,
+}
+
+/// One identified or missing component in a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleItem {
+    /// `product`, `sku` or `products_collection`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<&'static str>,
+    /// The id.
+    pub id: String,
+    /// Units identified, or still missing.
+    pub quantity: i64,
+}
+
+/// `result.bundle` of a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleOutcome {
+    /// Complete bundles found (at most `limit`).
+    pub quantity: i64,
+    /// Most bundles counted.
+    pub limit: i64,
+    /// Units found per component for the counted bundles.
+    pub identified: Vec<BundleItem>,
+    /// What the first (or next) bundle still needs.
+    pub missing: Vec<BundleItem>,
+}
+
+impl BundleOutcome {
+    /// The nudge for an incomplete bundle.
+    pub fn nudge(&self) -> Option<Nudge> {
+        (!self.missing.is_empty()).then(|| Nudge::AddItems {
+            items: self
+                .missing
+                .iter()
+                .map(|m| crate::rules::nudge_item(m.object, &m.id, m.quantity))
+                .collect(),
+        })
+    }
+}
+
+fn object_name(o: Option<TargetObject>) -> Option<&'static str> {
+    o.map(|o| match o {
+        TargetObject::Product => "product",
+        TargetObject::Sku => "sku",
+        TargetObject::ProductsCollection => "products_collection",
+    })
+}
+
+impl CompiledBundle {
+    /// Compiles bundle rules; each rule must be `order.items.any` naming one target.
+    pub fn compile(src: &BundleRules) -> Result<CompiledBundle, String> {
+        if !(1..=100).contains(&src.limit) {
+            return Err("bundle_rules.limit must be within 1..=100".into());
+        }
+        let mut entries: Vec<_> = src.rules.iter().collect();
+        entries.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), (*k).clone()));
+        let mut components = Vec::new();
+        for (number, rule) in entries {
+            if rule.name != "order.items.any" {
+                return Err(format!(
+                    "bundle rule {number}: only `order.items.any` is supported, not `{}`",
+                    rule.name
+                ));
+            }
+            let (key, value) = rule
+                .conditions
+                .iter()
+                .next()
+                .ok_or_else(|| format!("bundle rule {number} has no condition"))?;
+            if !matches!(Operator::parse(key), Some(Operator::Is | Operator::In))
+                || rule.conditions.len() != 1
+            {
+                return Err(format!(
+                    "bundle rule {number} must have exactly one `$is` condition"
+                ));
+            }
+            let first = value
+                .as_array()
+                .and_then(|a| if a.len() == 1 { a.first() } else { None })
+                .unwrap_or(value);
+            let id = first
+                .get("id")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| format!("bundle rule {number} needs an `id`"))?;
+            let object = match (
+                first.get("object").and_then(|v| v.as_str()),
+                first.get("type").and_then(|v| v.as_str()),
+            ) {
+                (Some("products_collection"), _) | (_, Some("products_collection")) => {
+                    Some(TargetObject::ProductsCollection)
+                }
+                (Some("sku"), _) => Some(TargetObject::Sku),
+                (Some("product"), _) => Some(TargetObject::Product),
+                _ => None,
+            };
+            if !(1..=crate::limits::MAX_QUANTITY).contains(&rule.quantity) {
+                return Err(format!("bundle rule {number}: quantity must be positive"));
+            }
+            components.push(Component {
+                target: ItemTarget {
+                    object,
+                    id: id.to_string(),
+                },
+                units: rule.quantity,
+            });
+        }
+        if components.is_empty() {
+            return Err("bundle_rules has no rules".into());
+        }
+        Ok(CompiledBundle {
+            limit: i64::from(src.limit),
+            multiply: src.multiply_discount,
+            components,
+        })
+    }
+
+    /// Counts complete bundles. Units are claimed SKU components first,
+    /// then product, then collection, so a specific component never loses
+    /// its units to a broad one.
+    pub fn identify(&self, state: &OrderState) -> BundleOutcome {
+        let mut left: Vec<i64> = state.lines.iter().map(|l| l.quantity).collect();
+        let mut order: Vec<usize> = (0..self.components.len()).collect();
+        let rank = |c: &Component| match c.target.object {
+            Some(TargetObject::Sku) => 0,
+            Some(TargetObject::Product) | None => 1,
+            Some(TargetObject::ProductsCollection) => 2,
+        };
+        order.sort_by_key(|i| self.components.get(*i).map(rank));
+        let lines = state.canonical_order();
+        let mut found = vec![0_i64; self.components.len()];
+        for ci in order {
+            let Some(c) = self.components.get(ci) else {
+                continue;
+            };
+            let want = c.units.saturating_mul(self.limit);
+            let mut got = 0_i64;
+            for li in &lines {
+                let (Some(line), Some(avail)) = (state.lines.get(*li), left.get_mut(*li)) else {
+                    continue;
+                };
+                if got >= want || !line.matches(c.target.object, &c.target.id) {
+                    continue;
+                }
+                let take = (*avail).min(want - got);
+                *avail -= take;
+                got += take;
+            }
+            if let Some(f) = found.get_mut(ci) {
+                *f = got;
+            }
+        }
+        let quantity = self
+            .components
+            .iter()
+            .zip(&found)
+            .map(|(c, f)| f / c.units.max(1))
+            .min()
+            .unwrap_or(0)
+            .min(self.limit);
+        let next = quantity.saturating_add(1).min(self.limit).max(1);
+        let missing = if quantity >= 1 {
+            Vec::new()
+        } else {
+            self.components
+                .iter()
+                .zip(&found)
+                .filter(|(c, f)| **f < c.units.saturating_mul(next))
+                .map(|(c, f)| BundleItem {
+                    object: object_name(c.target.object),
+                    id: c.target.id.clone(),
+                    quantity: c.units * next - f,
+                })
+                .collect()
+        };
+        let identified = self
+            .components
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| **f > 0)
+            .map(|(c, f)| BundleItem {
+                object: object_name(c.target.object),
+                id: c.target.id.clone(),
+                quantity: (*f).min(c.units.saturating_mul(quantity.max(1))),
+            })
+            .collect();
+        BundleOutcome {
+            quantity,
+            limit: self.limit,
+            identified,
+            missing,
+        }
+    }
+}
+
+/// Counts bundles of `bundle` in `state`.
+pub fn identify_bundles(bundle: &CompiledBundle, state: &OrderState) -> BundleOutcome {
+    bundle.identify(state)
+}

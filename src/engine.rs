@@ -1,0 +1,106 @@
+//! The engine: holds one compiled snapshot and answers requests against it.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::limits::MAX_SNAPSHOT_BYTES;
+use crate::request::ValidationRequest;
+use crate::snapshot::{compile, CompiledSnapshot, LoadReport, Snapshot};
+use crate::time::Instant;
+use crate::validation::{validate, ValidationResponse};
+
+/// A promotion engine holding at most one snapshot.
+///
+/// Loading is all-or-nothing: a snapshot that fails any check changes
+/// nothing, and the previous one keeps serving.
+#[derive(Debug, Default)]
+pub struct Engine {
+    snapshot: Option<CompiledSnapshot>,
+}
+
+/// What the engine holds.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EngineStatus {
+    /// Snapshot version.
+    pub version: u64,
+    /// Project.
+    pub project: String,
+    /// Channel.
+    pub channel: String,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// When it expires (RFC 3339).
+    pub expires_at: String,
+    /// Whether `now` is past `expires_at`.
+    pub stale: bool,
+}
+
+impl Engine {
+    /// An engine with no snapshot.
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// Parses, checks and compiles a snapshot, and keeps it if its version
+    /// is higher than the one held.
+    pub fn load_snapshot_json(&mut self, json: &str) -> Result<LoadReport, Error> {
+        if json.len() > MAX_SNAPSHOT_BYTES {
+            return Err(Error::SnapshotTooLarge {
+                bytes: json.len(),
+                limit: MAX_SNAPSHOT_BYTES,
+            });
+        }
+        let snap: Snapshot = serde_json::from_str(json)?;
+        self.load_snapshot(snap)
+    }
+
+    /// Checks and compiles a parsed snapshot (see [`Engine::load_snapshot_json`]).
+    pub fn load_snapshot(&mut self, snap: Snapshot) -> Result<LoadReport, Error> {
+        if let Some(held) = &self.snapshot {
+            if snap.version <= held.version {
+                return Err(Error::SnapshotNotNewer {
+                    held: held.version,
+                    offered: snap.version,
+                });
+            }
+        }
+        let (compiled, report) = compile(snap)?;
+        self.snapshot = Some(compiled);
+        Ok(report)
+    }
+
+    /// The compiled snapshot, if one is loaded.
+    pub fn snapshot(&self) -> Option<&CompiledSnapshot> {
+        self.snapshot.as_ref()
+    }
+
+    /// Version, dates and staleness of the held snapshot.
+    pub fn status(&self, now: Instant) -> Option<EngineStatus> {
+        self.snapshot.as_ref().map(|s| EngineStatus {
+            version: s.version,
+            project: s.project.clone(),
+            channel: s.channel.clone(),
+            issued_at: s.issued_at.to_rfc3339(),
+            expires_at: s.expires_at.to_rfc3339(),
+            stale: now > s.expires_at,
+        })
+    }
+
+    /// Validates stacked redeemables on an order at `now`.
+    pub fn validate(
+        &self,
+        req: &ValidationRequest,
+        now: Instant,
+    ) -> Result<ValidationResponse, Error> {
+        let snap = self.snapshot.as_ref().ok_or(Error::NoSnapshot)?;
+        validate(snap, req, now)
+    }
+
+    /// [`Engine::validate`] from and to JSON text (the binding's bulk path).
+    pub fn validate_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        let now = Instant::parse(now)?;
+        let req: ValidationRequest = serde_json::from_str(request)?;
+        let res = self.validate(&req, now)?;
+        Ok(serde_json::to_string(&res)?)
+    }
+}

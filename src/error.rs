@@ -1,0 +1,241 @@
+//! The one error type of the engine.
+//!
+//! Errors are for input the engine cannot work with (malformed JSON, a
+//! snapshot of an unknown schema, a request over a limit). Business
+//! rejections — an expired code, a minimum not met — are *data* in the
+//! validation response, never an `Error`.
+//!
+//! Every variant has a stable SCREAMING_SNAKE code ([`Error::code`]). Codes
+//! are API: they are never renamed, only added.
+
+use std::fmt;
+
+/// Everything that can make an engine call fail.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The input is not valid JSON, or not of the expected shape.
+    /// `path` is the JSON path serde reported, `message` what was wrong.
+    InvalidJson {
+        /// What was wrong.
+        message: String,
+    },
+    /// The snapshot declares a `schema` this engine does not read.
+    SnapshotSchemaUnsupported {
+        /// The schema found.
+        found: String,
+    },
+    /// The snapshot is well-formed JSON but breaks a structural rule
+    /// (duplicate ids, a reference to something that does not exist, …).
+    SnapshotInvalid {
+        /// JSON path of the offending value.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The snapshot (or bundle) is larger than [`crate::limits::MAX_SNAPSHOT_BYTES`].
+    SnapshotTooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A call that needs a snapshot was made before one was loaded.
+    NoSnapshot,
+    /// The offered snapshot is not newer than the one held (rollback refused).
+    SnapshotNotNewer {
+        /// Version held.
+        held: u64,
+        /// Version offered.
+        offered: u64,
+    },
+    /// The request is well-formed JSON but semantically invalid.
+    InvalidRequest {
+        /// JSON path of the offending value.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The order has more lines than [`crate::limits::MAX_ORDER_ITEMS`].
+    TooManyOrderItems {
+        /// How many were sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The request names more redeemables than allowed (30, or the
+    /// snapshot's `redeemables_limit` when lower).
+    TooManyRedeemables {
+        /// How many were sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A money amount or quantity is negative or above
+    /// [`crate::limits::MAX_AMOUNT`].
+    AmountOutOfRange {
+        /// JSON path of the offending value.
+        path: String,
+        /// The value sent.
+        value: String,
+    },
+    /// An order line has no price and none can be found in the catalog.
+    OrderItemPriceMissing {
+        /// Order line index.
+        index: usize,
+    },
+    /// A timestamp could not be parsed as RFC 3339.
+    InvalidTimestamp {
+        /// The value sent.
+        value: String,
+    },
+    /// Metadata in the request is larger than [`crate::limits::MAX_METADATA_BYTES`].
+    MetadataTooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A computation left the range of exact decimal arithmetic.
+    ArithmeticOverflow,
+}
+
+impl Error {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidJson { .. } => "INVALID_JSON",
+            Error::SnapshotSchemaUnsupported { .. } => "SNAPSHOT_SCHEMA_UNSUPPORTED",
+            Error::SnapshotInvalid { .. } => "SNAPSHOT_INVALID",
+            Error::SnapshotTooLarge { .. } => "SNAPSHOT_TOO_LARGE",
+            Error::NoSnapshot => "NO_SNAPSHOT",
+            Error::SnapshotNotNewer { .. } => "SNAPSHOT_NOT_NEWER",
+            Error::InvalidRequest { .. } => "INVALID_REQUEST",
+            Error::TooManyOrderItems { .. } => "TOO_MANY_ORDER_ITEMS",
+            Error::TooManyRedeemables { .. } => "TOO_MANY_REDEEMABLES",
+            Error::AmountOutOfRange { .. } => "AMOUNT_OUT_OF_RANGE",
+            Error::OrderItemPriceMissing { .. } => "ORDER_ITEM_PRICE_MISSING",
+            Error::InvalidTimestamp { .. } => "INVALID_TIMESTAMP",
+            Error::MetadataTooLarge { .. } => "METADATA_TOO_LARGE",
+            Error::ArithmeticOverflow => "ARITHMETIC_OVERFLOW",
+        }
+    }
+
+    /// Every code this enum can produce, for bindings that mirror them.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "INVALID_JSON",
+        "SNAPSHOT_SCHEMA_UNSUPPORTED",
+        "SNAPSHOT_INVALID",
+        "SNAPSHOT_TOO_LARGE",
+        "NO_SNAPSHOT",
+        "SNAPSHOT_NOT_NEWER",
+        "INVALID_REQUEST",
+        "TOO_MANY_ORDER_ITEMS",
+        "TOO_MANY_REDEEMABLES",
+        "AMOUNT_OUT_OF_RANGE",
+        "ORDER_ITEM_PRICE_MISSING",
+        "INVALID_TIMESTAMP",
+        "METADATA_TOO_LARGE",
+        "ARITHMETIC_OVERFLOW",
+    ];
+
+    pub(crate) fn invalid_request(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn snapshot_invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::SnapshotInvalid {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidJson { message } => write!(
+                f,
+                "the input is not valid JSON of the expected shape: {message}"
+            ),
+            Error::SnapshotSchemaUnsupported { found } => {
+                write!(
+                    f,
+                    "snapshot schema `{found}` is not supported (expected `{}`)",
+                    crate::snapshot::SCHEMA
+                )
+            }
+            Error::SnapshotInvalid { path, message } => {
+                write!(f, "invalid snapshot at {path}: {message}")
+            }
+            Error::SnapshotTooLarge { bytes, limit } => {
+                write!(f, "snapshot is {bytes} bytes, over the limit of {limit}")
+            }
+            Error::NoSnapshot => write!(f, "no snapshot is loaded"),
+            Error::SnapshotNotNewer { held, offered } => {
+                write!(
+                    f,
+                    "snapshot version {offered} is not newer than the held version {held}"
+                )
+            }
+            Error::InvalidRequest { path, message } => {
+                write!(f, "invalid request at {path}: {message}")
+            }
+            Error::TooManyOrderItems { count, limit } => {
+                write!(f, "the order has {count} items, over the limit of {limit}")
+            }
+            Error::TooManyRedeemables { count, limit } => write!(
+                f,
+                "the request has {count} redeemables, over the limit of {limit}"
+            ),
+            Error::AmountOutOfRange { path, value } => {
+                write!(f, "amount {value} at {path} is negative or too large")
+            }
+            Error::OrderItemPriceMissing { index } => {
+                write!(
+                    f,
+                    "order item {index} has no price, no amount and no catalog price"
+                )
+            }
+            Error::InvalidTimestamp { value } => {
+                write!(f, "`{value}` is not an RFC 3339 timestamp")
+            }
+            Error::MetadataTooLarge { bytes, limit } => {
+                write!(f, "metadata is {bytes} bytes, over the limit of {limit}")
+            }
+            Error::ArithmeticOverflow => write!(f, "an amount left the range of exact arithmetic"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::InvalidJson {
+            message: e.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_screaming_snake() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Error::ALL_CODES {
+            assert!(
+                code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+                "{code}"
+            );
+            assert!(seen.insert(*code), "duplicate {code}");
+        }
+        assert_eq!(Error::NoSnapshot.code(), "NO_SNAPSHOT");
+        assert_eq!(Error::ArithmeticOverflow.code(), "ARITHMETIC_OVERFLOW");
+    }
+}

@@ -1,0 +1,148 @@
+//! The `order` object of responses.
+
+use serde::Serialize;
+
+use super::line::OrderState;
+use crate::error::Error;
+use crate::money::Money;
+use crate::snapshot::Metadata;
+
+/// The calculated order (Voucherify's `OrderCalculated`). `applied_*`
+/// fields are the contribution of one redeemable (in a redeemable's
+/// snapshot) or of the whole request (at the top level).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OrderCalculation {
+    /// The merchant's order id, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The merchant's order source id, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Sum of item amounts, including units added by unit effects.
+    pub amount: Money,
+    /// Sum of item amounts as requested.
+    pub initial_amount: Money,
+    /// Order-level discounts so far (gift credits and points included).
+    pub discount_amount: Money,
+    /// Sum of item-level discounts so far.
+    pub items_discount_amount: Money,
+    /// `discount_amount + items_discount_amount`.
+    pub total_discount_amount: Money,
+    /// `amount − total_discount_amount`.
+    pub total_amount: Money,
+    /// Order-level discount of this step.
+    pub applied_discount_amount: Money,
+    /// Item-level discount of this step.
+    pub items_applied_discount_amount: Money,
+    /// `applied_discount_amount + items_applied_discount_amount`.
+    pub total_applied_discount_amount: Money,
+    /// The lines.
+    pub items: Vec<OrderItemCalculation>,
+    /// Order metadata, echoed.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+}
+
+/// One calculated line (Voucherify's `OrderCalculatedItem`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OrderItemCalculation {
+    /// `product` or `sku`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_object: Option<String>,
+    /// Catalog product id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Catalog SKU id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_id: Option<String>,
+    /// The merchant's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Unit price.
+    pub price: Money,
+    /// Units after effects.
+    pub quantity: i64,
+    /// Units as requested.
+    pub initial_quantity: i64,
+    /// Units discounted so far.
+    pub discount_quantity: i64,
+    /// Units discounted in this step.
+    pub applied_discount_quantity: i64,
+    /// `price × quantity`.
+    pub amount: Money,
+    /// `price × initial_quantity`.
+    pub initial_amount: Money,
+    /// Item-level discount so far.
+    pub discount_amount: Money,
+    /// Item-level discount of this step.
+    pub applied_discount_amount: Money,
+    /// `amount − discount_amount`.
+    pub subtotal_amount: Money,
+    /// Units added by unit effects in this step.
+    pub applied_quantity: i64,
+    /// Value of those units.
+    pub applied_quantity_amount: Money,
+    /// Line metadata, echoed.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+}
+
+impl OrderCalculation {
+    /// The order as it stands in `after`, with `applied_*` measured from `before`.
+    pub fn between(
+        before: &OrderState,
+        after: &OrderState,
+        id: Option<&String>,
+        source_id: Option<&String>,
+        metadata: &Metadata,
+    ) -> Result<OrderCalculation, Error> {
+        let mut items = Vec::with_capacity(after.lines.len());
+        for line in &after.lines {
+            let prev = before.lines.iter().find(|l| l.index == line.index);
+            let prev_discount = prev.map(|p| p.discount_amount).unwrap_or(Money::ZERO);
+            let prev_dq = prev.map(|p| p.discount_quantity).unwrap_or(0);
+            let prev_added = prev.map(|p| p.applied_quantity).unwrap_or(0);
+            let added = line.applied_quantity.saturating_sub(prev_added);
+            items.push(OrderItemCalculation {
+                related_object: line.related_object.clone(),
+                product_id: line.product_id.clone(),
+                sku_id: line.sku_id.clone(),
+                source_id: line.source_id.clone(),
+                price: line.price,
+                quantity: line.quantity,
+                initial_quantity: line.initial_quantity,
+                discount_quantity: line.discount_quantity,
+                applied_discount_quantity: line.discount_quantity.saturating_sub(prev_dq),
+                amount: line.amount(),
+                initial_amount: line.initial_amount(),
+                discount_amount: line.discount_amount,
+                applied_discount_amount: line.discount_amount.try_sub(prev_discount)?,
+                subtotal_amount: line.subtotal(),
+                applied_quantity: added,
+                applied_quantity_amount: line.price.times(added)?,
+                metadata: line.metadata.clone(),
+            });
+        }
+        let discount_amount = after.order_discount;
+        let items_discount_amount = after.items_discount()?;
+        let applied_discount_amount = after.order_discount.try_sub(before.order_discount)?;
+        let items_applied_discount_amount =
+            items_discount_amount.try_sub(before.items_discount()?)?;
+        Ok(OrderCalculation {
+            id: id.cloned(),
+            source_id: source_id.cloned(),
+            amount: after.amount()?,
+            initial_amount: after.initial_amount,
+            discount_amount,
+            items_discount_amount,
+            total_discount_amount: discount_amount.try_add(items_discount_amount)?,
+            total_amount: after.total()?,
+            applied_discount_amount,
+            items_applied_discount_amount,
+            total_applied_discount_amount: applied_discount_amount
+                .try_add(items_applied_discount_amount)?,
+            items,
+            metadata: metadata.clone(),
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! The order being calculated: lines resolved against the catalog, the
+//! running state every redeemable applies to, and the `order` object of
+//! responses (reference fields of Voucherify's `OrderCalculated`).
+
+mod calculation;
+mod line;
+
+pub use calculation::{OrderCalculation, OrderItemCalculation};
+pub use line::{Line, OrderState};

@@ -1,0 +1,189 @@
+//! Request types, in Voucherify's stackable-API shapes (snake_case).
+//!
+//! Unknown top-level fields (`tracking_id`, `session`, …) are accepted and
+//! ignored, so a storefront written against the remote API can send the
+//! same body.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::snapshot::Metadata;
+
+/// `POST /v1/validations` body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ValidationRequest {
+    /// Codes, tiers and stacks to apply, in the requested order.
+    #[serde(default)]
+    pub redeemables: Vec<RedeemableRef>,
+    /// The cart.
+    #[serde(default)]
+    pub order: OrderInput,
+    /// Who is buying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerInput>,
+    /// Redemption metadata (for `redemption.metadata` rules).
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Live counters the host knows (redemptions so far, balances). Absent
+    /// counters are assumed zero and reported in `counters_assumed`.
+    #[serde(default)]
+    pub counters: Counters,
+}
+
+/// The kinds of redeemable a request can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedeemableObject {
+    /// A coupon, gift card, loyalty card or referral code.
+    Voucher,
+    /// A promotion tier.
+    PromotionTier,
+    /// A promotion stack (its tiers act together).
+    PromotionStack,
+}
+
+/// One entry of `redeemables[]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemableRef {
+    /// What `id` names.
+    pub object: RedeemableObject,
+    /// A code (or `v_…` id), a `promo_…` tier id, a `stack_…` id.
+    pub id: String,
+    /// Gift card: credits to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<GiftRequest>,
+    /// Loyalty card: the reward and points to spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<RewardRequest>,
+}
+
+/// `redeemables[].gift`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GiftRequest {
+    /// Credits to use (minor units).
+    pub credits: Money,
+}
+
+/// `redeemables[].reward`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewardRequest {
+    /// The reward (`rew_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Points to spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+}
+
+/// The cart.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OrderInput {
+    /// The merchant's order id (echoed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The merchant's order source id (echoed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Order amount when there are no items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// Order lines.
+    #[serde(default)]
+    pub items: Vec<OrderItemInput>,
+    /// Order metadata (for `order.metadata` rules).
+    #[serde(default)]
+    pub metadata: Metadata,
+}
+
+/// One order line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OrderItemInput {
+    /// Catalog product id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// Catalog SKU id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku_id: Option<String>,
+    /// The merchant's id of the product or SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// `product` or `sku`: what `source_id` names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_object: Option<String>,
+    /// Units (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// Unit price; the catalog's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Money>,
+    /// Line amount; must equal price × quantity when both are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// Inline product reference (id, source_id, metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<ItemReference>,
+    /// Inline SKU reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<ItemReference>,
+    /// Line metadata.
+    #[serde(default)]
+    pub metadata: Metadata,
+}
+
+/// An inline product or SKU on an order line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ItemReference {
+    /// Catalog id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Merchant id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Unit price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Money>,
+    /// Metadata (merged over the catalog's).
+    #[serde(default)]
+    pub metadata: Metadata,
+}
+
+/// Who is buying.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CustomerInput {
+    /// Voucherify customer id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The merchant's customer id; holder checks use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Customer metadata.
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Segment ids the customer is in.
+    #[serde(default)]
+    pub segments: Vec<String>,
+    /// Loyalty tier id, for tier-restricted rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_tier: Option<String>,
+}
+
+/// Counters the host knows. Keys are redeemable ids as requested (code or
+/// tier id) and campaign ids.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counters {
+    /// Per code or tier.
+    #[serde(default)]
+    pub redeemables: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Per campaign.
+    #[serde(default)]
+    pub campaigns: BTreeMap<String, BTreeMap<String, i64>>,
+}

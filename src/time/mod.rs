@@ -1,0 +1,122 @@
+//! Time without a time-zone database.
+//!
+//! `now` is always an input (RFC 3339). Time windows are evaluated in the
+//! project's IANA zone, whose UTC offsets for the snapshot's lifetime are
+//! embedded by the publisher as a list of transitions, so daylight-saving
+//! changes are exact and the wasm carries no tz data.
+
+mod validity;
+mod zone;
+
+pub use validity::{CompiledValidity, WindowStatus};
+pub use zone::{OffsetPeriod, TimeZone, TimeZoneSpec};
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+
+use crate::error::Error;
+
+/// An instant, in milliseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    /// Parses an RFC 3339 timestamp (any offset).
+    pub fn parse(text: &str) -> Result<Instant, Error> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| Instant(t.timestamp_millis()))
+            .map_err(|_| Error::InvalidTimestamp {
+                value: text.to_string(),
+            })
+    }
+
+    /// Formats as RFC 3339 in UTC with milliseconds, e.g. `2026-01-01T10:00:00.000Z`.
+    pub fn to_rfc3339(self) -> String {
+        match DateTime::<Utc>::from_timestamp_millis(self.0) {
+            Some(t) => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+            None => String::new(),
+        }
+    }
+
+    /// The UTC calendar date-time of this instant.
+    pub fn naive_utc(self) -> Option<NaiveDateTime> {
+        DateTime::<Utc>::from_timestamp_millis(self.0).map(|t| t.naive_utc())
+    }
+}
+
+/// An ISO 8601 duration restricted to exact units (weeks, days, hours,
+/// minutes, seconds), in milliseconds. Months and years have no fixed
+/// length and are rejected, so a window using them fails closed at load.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let rest = text.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut total: i64 = 0;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, i64)]| -> Option<()> {
+        let mut num = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+                continue;
+            }
+            let (_, ms) = units.iter().find(|(u, _)| *u == c)?;
+            let n: i64 = num.parse().ok()?;
+            total = total.checked_add(n.checked_mul(*ms)?)?;
+            num.clear();
+            any = true;
+        }
+        num.is_empty().then_some(())
+    };
+    const DAY: i64 = 86_400_000;
+    take(date, &[('W', 7 * DAY), ('D', DAY)])?;
+    if let Some(t) = time {
+        if t.is_empty() {
+            return None;
+        }
+        take(t, &[('H', 3_600_000), ('M', 60_000), ('S', 1000)])?;
+    }
+    (any && total > 0).then_some(total)
+}
+
+/// Parses `HH:mm` into minutes after midnight (24:00 allowed as the end of day).
+pub fn parse_hhmm(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    (h < 24 && m < 60 || h == 24 && m == 0).then_some(h * 60 + m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_formats_instants() {
+        let t = Instant::parse("2026-03-29T03:30:00+02:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-29T01:30:00.000Z");
+        assert!(Instant::parse("2026-13-01T00:00:00Z").is_err());
+        assert!(Instant::parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn durations_in_exact_units_only() {
+        assert_eq!(parse_duration("P2D"), Some(2 * 86_400_000));
+        assert_eq!(parse_duration("PT1H"), Some(3_600_000));
+        assert_eq!(parse_duration("P1DT1H30M"), Some(86_400_000 + 5_400_000));
+        assert_eq!(parse_duration("P1W"), Some(7 * 86_400_000));
+        assert_eq!(parse_duration("P1M"), None);
+        assert_eq!(parse_duration("P"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("1D"), None);
+    }
+
+    #[test]
+    fn hours_and_minutes() {
+        assert_eq!(parse_hhmm("18:00"), Some(1080));
+        assert_eq!(parse_hhmm("24:00"), Some(1440));
+        assert_eq!(parse_hhmm("24:01"), None);
+        assert_eq!(parse_hhmm("7"), None);
+    }
+}

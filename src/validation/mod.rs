@@ -1,0 +1,311 @@
+//! `validate`: stacked redeemables on one order, Voucherify's stackable
+//! validation semantics, computed locally.
+//!
+//! The pipeline: resolve every requested redeemable → static gates (exists,
+//! active, dates and windows, quantity, holder, balances) → sort by the
+//! stacking rules → apply one after another to a running order, each
+//! checked against its validation rules on the order as it stands, then
+//! against the stacking limits → report every redeemable with a status,
+//! an order snapshot, and for the ones that did not apply a key, the
+//! failing rule and nudges.
+
+mod gates;
+mod request_checks;
+pub mod response;
+mod step;
+
+use std::collections::BTreeSet;
+
+pub use response::*;
+
+use crate::error::Error;
+use crate::order::{OrderCalculation, OrderState};
+use crate::request::{RedeemableObject, ValidationRequest};
+use crate::snapshot::CompiledSnapshot;
+use crate::stacking::{group_of, sort_key, ApplicationMode, Group, LimitTracker};
+use crate::time::Instant;
+
+use gates::{resolve, Candidate, Resolution};
+use step::{run_step, StepOutcome};
+
+/// Validates a request against a compiled snapshot at `now`.
+pub fn validate(
+    snap: &CompiledSnapshot,
+    req: &ValidationRequest,
+    now: Instant,
+) -> Result<ValidationResponse, Error> {
+    request_checks::check(snap, req)?;
+    let initial = OrderState::from_input(&req.order, snap)?;
+    let mut candidates = resolve(snap, req, now);
+    candidates.sort_by_key(|c| match &c.resolution {
+        Resolution::Found { redeemable, .. } => {
+            let cats = snap
+                .redeemables
+                .get(*redeemable)
+                .map(|r| r.categories.to_vec())
+                .unwrap_or_default();
+            sort_key(snap, &cats, c.position)
+        }
+        _ => (0, i64::MIN, c.position),
+    });
+
+    // Exclusive redeemables win over common ones "whatever the order" — but
+    // only when valid. Start by assuming every exclusive one that passed the
+    // static gates is valid; drop those that turn out inapplicable and run
+    // again. Each round drops at least one, so this ends.
+    let mut assumed_exclusive: BTreeSet<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_exclusive(snap) && c.static_error.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let mut rounds = 0;
+    let (results, final_state) = loop {
+        rounds += 1;
+        let (results, state) = run(
+            snap,
+            req,
+            now,
+            &candidates,
+            &initial,
+            !assumed_exclusive.is_empty(),
+        )?;
+        let failed: BTreeSet<usize> = assumed_exclusive
+            .iter()
+            .copied()
+            .filter(|i| {
+                results
+                    .get(*i)
+                    .is_some_and(|r| r.status == Status::Inapplicable)
+            })
+            .collect();
+        if failed.is_empty() || rounds > crate::limits::MAX_REDEEMABLES + 1 {
+            break (results, state);
+        }
+        assumed_exclusive.retain(|i| !failed.contains(i));
+    };
+
+    let all_mode = snap.stacking.redeemables_application_mode == ApplicationMode::All;
+    let any_inapplicable = results.iter().any(|r| r.status == Status::Inapplicable);
+    let (mut results, final_state) = if all_mode && any_inapplicable {
+        let reset = results
+            .into_iter()
+            .map(|mut r| {
+                if r.status != Status::Inapplicable {
+                    r.status = Status::Skipped;
+                    r.order = None;
+                    r.result = Outcome {
+                        details: Some(skip_details("preceding_validation_failed")),
+                        ..Outcome::default()
+                    };
+                }
+                r
+            })
+            .collect();
+        (reset, initial.clone())
+    } else {
+        (results, final_state)
+    };
+
+    let order = OrderCalculation::between(
+        &initial,
+        &final_state,
+        req.order.id.as_ref(),
+        req.order.source_id.as_ref(),
+        &req.order.metadata,
+    )?;
+    let applicable = results
+        .iter()
+        .filter(|r| r.status == Status::Applicable)
+        .count();
+    let mut inapplicable = Vec::new();
+    let mut skipped = Vec::new();
+    for r in &results {
+        match r.status {
+            Status::Inapplicable => inapplicable.push(r.clone()),
+            Status::Skipped => skipped.push(r.clone()),
+            Status::Applicable => {}
+        }
+    }
+    if !all_mode {
+        results.retain(|r| r.status == Status::Applicable);
+    }
+    Ok(ValidationResponse {
+        valid: inapplicable.is_empty() && applicable > 0,
+        redeemables: results,
+        inapplicable_redeemables: inapplicable,
+        skipped_redeemables: skipped,
+        order,
+        stacking_rules: snap.stacking.clone(),
+        snapshot_version: snap.version,
+    })
+}
+
+/// The details of a skip.
+pub(crate) fn skip_details(key: &str) -> Details {
+    Details {
+        key: key.to_string(),
+        message: default_message(key).to_string(),
+    }
+}
+
+fn run(
+    snap: &CompiledSnapshot,
+    req: &ValidationRequest,
+    now: Instant,
+    candidates: &[Candidate],
+    initial: &OrderState,
+    exclusive_present: bool,
+) -> Result<(Vec<RedeemableResult>, OrderState), Error> {
+    let mut state = initial.clone();
+    let mut limits = LimitTracker::default();
+    let mut results = Vec::with_capacity(candidates.len());
+    for (position, c) in candidates.iter().enumerate() {
+        let mut result = c.skeleton(snap);
+        if let Some(err) = &c.static_error {
+            result.status = Status::Inapplicable;
+            result.result.error = Some(err.error.clone());
+            result.result.details = Some(Details {
+                key: err.error.key.clone(),
+                message: err.error.message.clone(),
+            });
+            result.nudges = err.nudges.clone();
+            results.push(result);
+            continue;
+        }
+        let Resolution::Found { redeemable, .. } = &c.resolution else {
+            results.push(result);
+            continue;
+        };
+        let Some(r) = snap.redeemables.get(*redeemable) else {
+            results.push(result);
+            continue;
+        };
+        if exclusive_present
+            && group_of(snap, &r.categories) == Group::Common
+            && !c.is_exclusive(snap)
+        {
+            result.status = Status::Skipped;
+            result.result.details = Some(skip_details("exclusion_rules_not_met"));
+            results.push(result);
+            continue;
+        }
+        let before = state.clone();
+        match run_step(snap, req, now, c, r, &state, position)? {
+            StepOutcome::Inapplicable {
+                error,
+                nudges,
+                bundle,
+                counters_assumed,
+            } => {
+                result.status = Status::Inapplicable;
+                result.result.details = Some(Details {
+                    key: error.key.clone(),
+                    message: error.message.clone(),
+                });
+                result.result.error = Some(error);
+                result.result.bundle = bundle;
+                result.nudges = nudges;
+                result.counters_assumed = counters_assumed;
+            }
+            StepOutcome::Applied {
+                state: next,
+                outcome,
+                applicable_to,
+                inapplicable_to,
+                no_effect,
+                counters_assumed,
+            } => {
+                result.counters_assumed = counters_assumed;
+                if let Some(key) = limits.check(snap, &r.categories) {
+                    result.status = Status::Skipped;
+                    result.result.details = Some(skip_details(key));
+                } else if no_effect
+                    && crate::stacking::skips_no_effect(&snap.stacking, &r.categories)
+                {
+                    result.status = Status::Skipped;
+                    result.result.details = Some(skip_details("no_effect"));
+                } else {
+                    limits.record(snap, &r.categories);
+                    state = next;
+                    result.status = Status::Applicable;
+                    result.result = outcome;
+                    result.applicable_to = applicable_to;
+                    result.inapplicable_to = inapplicable_to;
+                    result.order = Some(OrderCalculation::between(
+                        &before,
+                        &state,
+                        req.order.id.as_ref(),
+                        req.order.source_id.as_ref(),
+                        &req.order.metadata,
+                    )?);
+                }
+            }
+        }
+        results.push(result);
+    }
+    Ok((results, state))
+}
+
+impl Candidate {
+    fn is_exclusive(&self, snap: &CompiledSnapshot) -> bool {
+        match &self.resolution {
+            Resolution::Found { redeemable, .. } => snap
+                .redeemables
+                .get(*redeemable)
+                .is_some_and(|r| group_of(snap, &r.categories) == Group::Exclusive),
+            _ => false,
+        }
+    }
+
+    fn skeleton(&self, snap: &CompiledSnapshot) -> RedeemableResult {
+        let object = match self.object {
+            RedeemableObject::Voucher => "voucher",
+            RedeemableObject::PromotionTier | RedeemableObject::PromotionStack => "promotion_tier",
+        };
+        let mut out = RedeemableResult {
+            status: Status::Inapplicable,
+            id: self.id.clone(),
+            object,
+            order: None,
+            applicable_to: None,
+            inapplicable_to: None,
+            result: Outcome::default(),
+            categories: Vec::new(),
+            metadata: Default::default(),
+            campaign_id: None,
+            campaign_name: None,
+            name: None,
+            banner: None,
+            nudges: Vec::new(),
+            counters_assumed: Vec::new(),
+        };
+        if let Resolution::Found { redeemable, .. } = &self.resolution {
+            if let Some(r) = snap.redeemables.get(*redeemable) {
+                let camp = snap.campaigns.get(r.campaign);
+                out.campaign_id = camp.map(|c| c.id.clone());
+                out.campaign_name = camp.map(|c| c.name.clone());
+                out.name = r.name.clone();
+                out.banner = r.banner.clone();
+                out.metadata = (*r.metadata).clone();
+                out.categories = r
+                    .categories
+                    .iter()
+                    .map(|c| CategoryRef {
+                        id: c.clone(),
+                        hierarchy: snap.categories.get(c).copied().unwrap_or(1),
+                        stacking_rules_type: if snap.is_exclusive(c) {
+                            Some("EXCLUSIVE")
+                        } else if snap.is_joint(c) {
+                            Some("JOINT")
+                        } else {
+                            None
+                        },
+                    })
+                    .collect();
+                out.result.discount = r.discount.as_deref().map(discount_json);
+            }
+        }
+        out
+    }
+}

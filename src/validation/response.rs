@@ -1,0 +1,345 @@
+//! Response types of `validate`, in Voucherify's stackable-API shapes.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::discounts::{AmountEffect, BundleOutcome, CompiledDiscount, UnitEffect};
+use crate::money::Money;
+use crate::order::OrderCalculation;
+use crate::rules::Nudge;
+use crate::snapshot::Metadata;
+use crate::stacking::StackingRules;
+
+/// The response of `validate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationResponse {
+    /// No redeemable is INAPPLICABLE and at least one applies.
+    pub valid: bool,
+    /// Under `PARTIAL`, the APPLICABLE ones; under `ALL`, all of them.
+    pub redeemables: Vec<RedeemableResult>,
+    /// Those that could not apply, with an error key and nudges.
+    pub inapplicable_redeemables: Vec<RedeemableResult>,
+    /// Those skipped by stacking rules.
+    pub skipped_redeemables: Vec<RedeemableResult>,
+    /// The order after every applied redeemable.
+    pub order: OrderCalculation,
+    /// The stacking rules in force.
+    pub stacking_rules: StackingRules,
+    /// The snapshot version that answered.
+    pub snapshot_version: u64,
+}
+
+/// `APPLICABLE`, `INAPPLICABLE` or `SKIPPED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Applied.
+    Applicable,
+    /// Could not apply (see `result.error`).
+    Inapplicable,
+    /// Valid but left out by stacking rules (see `result.details`).
+    Skipped,
+}
+
+/// One redeemable's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedeemableResult {
+    /// Its status.
+    pub status: Status,
+    /// The id as requested.
+    pub id: String,
+    /// `voucher` or `promotion_tier`.
+    pub object: &'static str,
+    /// The order after this redeemable (APPLICABLE only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderCalculation>,
+    /// Targets it applied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicable_to: Option<TargetList>,
+    /// Targets it excluded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inapplicable_to: Option<TargetList>,
+    /// What it gave, or why not.
+    pub result: Outcome,
+    /// Stacking categories.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CategoryRef>,
+    /// Its metadata.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// Its campaign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
+    /// Its campaign's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_name: Option<String>,
+    /// Tier name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tier banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    /// What would make it apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nudges: Vec<Nudge>,
+    /// Counters its rules needed that the request did not supply (taken as 0).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counters_assumed: Vec<String>,
+}
+
+/// A category in a response.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CategoryRef {
+    /// Category id.
+    pub id: String,
+    /// Its hierarchy.
+    pub hierarchy: i64,
+    /// `EXCLUSIVE` or `JOINT`, when it is either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stacking_rules_type: Option<&'static str>,
+}
+
+/// `{object: "list", data_ref: "data", data, total}`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TargetList {
+    /// Always `list`.
+    pub object: &'static str,
+    /// Always `data`.
+    pub data_ref: &'static str,
+    /// The targets.
+    pub data: Vec<TargetRef>,
+    /// `data.len()`.
+    pub total: usize,
+}
+
+impl TargetList {
+    /// Wraps targets in a list.
+    pub fn of(data: Vec<TargetRef>) -> TargetList {
+        TargetList {
+            object: "list",
+            data_ref: "data",
+            total: data.len(),
+            data,
+        }
+    }
+}
+
+/// A matched or excluded target.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TargetRef {
+    /// `product`, `sku` or `products_collection`.
+    pub object: &'static str,
+    /// Its id.
+    pub id: String,
+    /// Application rule, for included targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<&'static str>,
+    /// Request line indices it covered.
+    pub order_item_indices: Vec<usize>,
+}
+
+/// `result` of a redeemable.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    /// The discount definition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Value>,
+    /// Bundle identification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleOutcome>,
+    /// Gift credits used and balance left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gift: Option<GiftResult>,
+    /// Points used and balance left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loyalty_card: Option<LoyaltyResult>,
+    /// Why it is inapplicable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RedeemableError>,
+    /// Why it was skipped (or the error's key and message again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Details>,
+}
+
+/// Gift outcome.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GiftResult {
+    /// Credits used.
+    pub credits: Money,
+    /// Balance left after this order.
+    pub balance: Money,
+}
+
+/// Loyalty outcome.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LoyaltyResult {
+    /// Points used.
+    pub points: i64,
+    /// Balance left after this order.
+    pub balance: i64,
+}
+
+/// `result.details`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Details {
+    /// The key.
+    pub key: String,
+    /// A sentence.
+    pub message: String,
+}
+
+/// `result.error`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RedeemableError {
+    /// HTTP-like status (404 not found, 400 otherwise).
+    pub code: u16,
+    /// The error key (`voucher_expired`, `order_rules_violated`, …).
+    pub key: String,
+    /// A generic sentence for the key.
+    pub message: String,
+    /// More about this case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The redeemable id.
+    pub resource_id: String,
+    /// `voucher` or `promotion_tier`.
+    pub resource_type: &'static str,
+    /// The configured message of the failing rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ConfiguredMessage>,
+    /// The failing rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<FailedRule>,
+}
+
+/// A message configured on a rule.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ConfiguredMessage {
+    /// The text.
+    pub message: String,
+}
+
+/// Which rule failed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FailedRule {
+    /// The validation rule id.
+    pub validation_rule_id: String,
+    /// Rule numbers from the top, e.g. `2.1`.
+    pub path: String,
+    /// The rule name, e.g. `order.amount`.
+    pub name: String,
+}
+
+/// The generic sentence of an error or skip key.
+pub fn default_message(key: &str) -> &'static str {
+    match key {
+        "resource_not_found" => "Resource not found",
+        "voucher_disabled" => "Voucher is disabled",
+        "voucher_expired" => "Voucher expired",
+        "voucher_not_active" => "Voucher is not active yet",
+        "voucher_not_active_now" => "Voucher is not active at this time",
+        "promotion_inactive" => "Promotion is inactive",
+        "promotion_not_active_now" => "Promotion is not active at this time",
+        "campaign_not_active" => "Campaign is not active",
+        "quantity_exceeded" => "Redemption limit reached",
+        "customer_rules_violated" => "Customer does not match validation rules",
+        "order_rules_violated" => "Order does not match validation rules",
+        "redemption_rules_violated" => "Redemption does not match validation rules",
+        "gift_amount_exceeded" => "Requested credits exceed the gift card balance",
+        "loyalty_card_points_exceeded" => "Requested points exceed the loyalty card balance",
+        "referrer_not_permitted_to_redeem" => "The referrer cannot redeem their own referral code",
+        "duplicated_redeemables" => "The same redeemable was requested twice",
+        "invalid_validation_rules" => "The redeemable's rules could not be read and it is disabled",
+        "missing_reward" => "The loyalty reward does not exist",
+        "applicable_redeemables_limit_exceeded" => "Applicable redeemables limit exceeded",
+        "applicable_redeemables_per_category_limit_exceeded" => {
+            "Applicable redeemables limit per category exceeded"
+        }
+        "applicable_exclusive_redeemables_limit_exceeded" => {
+            "Applicable exclusive redeemables limit exceeded"
+        }
+        "applicable_exclusive_redeemables_per_category_limit_exceeded" => {
+            "Applicable exclusive redeemables limit per category exceeded"
+        }
+        "exclusion_rules_not_met" => "An exclusive redeemable applies, so this one cannot",
+        "preceding_validation_failed" => {
+            "Another redeemable failed and the application mode is ALL"
+        }
+        "no_effect" => "The redeemable has no effect on this order",
+        _ => "Redeemable cannot be applied",
+    }
+}
+
+/// The discount definition as echoed in `result.discount`.
+pub fn discount_json(d: &CompiledDiscount) -> Value {
+    match d {
+        CompiledDiscount::Amount {
+            amount_off,
+            effect,
+            aggregated_amount_limit,
+        } => {
+            let effect = match effect {
+                AmountEffect::Order => "APPLY_TO_ORDER",
+                AmountEffect::Items => "APPLY_TO_ITEMS",
+                AmountEffect::ItemsByQuantity => "APPLY_TO_ITEMS_BY_QUANTITY",
+                AmountEffect::Proportionally => "APPLY_TO_ITEMS_PROPORTIONALLY",
+                AmountEffect::ProportionallyByQuantity => {
+                    "APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY"
+                }
+            };
+            let mut v = json!({"type": "AMOUNT", "amount_off": amount_off, "effect": effect});
+            if let (Some(l), Some(m)) = (aggregated_amount_limit, v.as_object_mut()) {
+                m.insert("aggregated_amount_limit".into(), json!(l));
+            }
+            v
+        }
+        CompiledDiscount::Percent {
+            percent,
+            items,
+            amount_limit,
+            aggregated_amount_limit,
+        } => {
+            let mut v = json!({
+                "type": "PERCENT",
+                "percent_off": percent.normalize().to_string().parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null),
+                "effect": if *items { "APPLY_TO_ITEMS" } else { "APPLY_TO_ORDER" },
+            });
+            if let Some(m) = v.as_object_mut() {
+                if let Some(l) = amount_limit {
+                    m.insert("amount_limit".into(), json!(l));
+                }
+                if let Some(l) = aggregated_amount_limit {
+                    m.insert("aggregated_amount_limit".into(), json!(l));
+                }
+            }
+            v
+        }
+        CompiledDiscount::Fixed {
+            fixed_amount,
+            items,
+        } => {
+            json!({"type": "FIXED", "fixed_amount": fixed_amount, "effect": if *items { "APPLY_TO_ITEMS" } else { "APPLY_TO_ORDER" }})
+        }
+        CompiledDiscount::Unit { units } => {
+            let one = |u: &crate::discounts::UnitGift| {
+                json!({
+                    "unit_off": u.unit_off,
+                    "unit_type": u.unit_type,
+                    "effect": match u.effect { UnitEffect::AddMissingItems => "ADD_MISSING_ITEMS", UnitEffect::AddNewItems => "ADD_NEW_ITEMS" },
+                })
+            };
+            match units.as_slice() {
+                [single] => {
+                    let mut v = one(single);
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("type".into(), json!("UNIT"));
+                    }
+                    v
+                }
+                many => {
+                    json!({"type": "UNIT", "effect": "ADD_MANY_ITEMS", "units": many.iter().map(one).collect::<Vec<_>>()})
+                }
+            }
+        }
+    }
+}

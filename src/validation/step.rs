@@ -1,0 +1,376 @@
+//! One redeemable applied to the running order: bundles, effect, rules.
+
+use rust_decimal::Decimal;
+
+use super::gates::{error, Candidate};
+use super::response::{
+    ConfiguredMessage, FailedRule, GiftResult, LoyaltyResult, Outcome, RedeemableError, TargetList,
+    TargetRef,
+};
+use crate::discounts::{
+    apply_discount, AmountEffect, Applied, ApplyContext, BundleOutcome, CompiledDiscount,
+    Eligibility,
+};
+use crate::error::Error;
+use crate::money::Money;
+use crate::order::OrderState;
+use crate::request::ValidationRequest;
+use crate::rules::conditions::Clock;
+use crate::rules::{evaluate, EvalContext, Nudge};
+use crate::snapshot::{
+    CompiledRedeemable, CompiledSnapshot, RedeemableKind, TargetEffect, TargetObject,
+};
+use crate::stacking::{uses_initial_amount, ProductsApplicationMode};
+use crate::time::Instant;
+
+/// What happened to one redeemable.
+// One is built per redeemable and moved once; boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+pub enum StepOutcome {
+    /// It cannot apply to the order as it stands.
+    Inapplicable {
+        /// Why.
+        error: RedeemableError,
+        /// What would make it apply.
+        nudges: Vec<Nudge>,
+        /// Bundle identification, when bundles decided it.
+        bundle: Option<BundleOutcome>,
+        /// Counters assumed zero.
+        counters_assumed: Vec<String>,
+    },
+    /// It applies; `state` is the order after it (not yet committed: the
+    /// stacking limits decide).
+    Applied {
+        /// The order after it.
+        state: OrderState,
+        /// What it gave.
+        outcome: Outcome,
+        /// Targets it touched.
+        applicable_to: Option<TargetList>,
+        /// Targets it excluded.
+        inapplicable_to: Option<TargetList>,
+        /// Whether it changed nothing.
+        no_effect: bool,
+        /// Counters assumed zero.
+        counters_assumed: Vec<String>,
+    },
+}
+
+fn object_name(o: TargetObject) -> &'static str {
+    match o {
+        TargetObject::Product => "product",
+        TargetObject::Sku => "sku",
+        TargetObject::ProductsCollection => "products_collection",
+    }
+}
+
+fn effect_name(e: TargetEffect) -> &'static str {
+    match e {
+        TargetEffect::ApplyToEvery => "APPLY_TO_EVERY",
+        TargetEffect::ApplyToCheapest => "APPLY_TO_CHEAPEST",
+        TargetEffect::ApplyFromCheapest => "APPLY_FROM_CHEAPEST",
+        TargetEffect::ApplyToMostExpensive => "APPLY_TO_MOST_EXPENSIVE",
+        TargetEffect::ApplyFromMostExpensive => "APPLY_FROM_MOST_EXPENSIVE",
+    }
+}
+
+fn target_lists(
+    e: &Eligibility,
+    state: &OrderState,
+    touched: &[usize],
+) -> (Option<TargetList>, Option<TargetList>) {
+    let lines_of =
+        |pred: &dyn Fn(&crate::order::Line) -> bool, only: Option<&[usize]>| -> Vec<usize> {
+            let mut v: Vec<usize> = state
+                .lines
+                .iter()
+                .filter(|l| pred(l) && only.is_none_or(|o| o.contains(&l.index)))
+                .map(|l| l.index)
+                .collect();
+            v.sort_unstable();
+            v
+        };
+    let mut applicable = Vec::new();
+    if !e.included.is_empty() {
+        for t in &e.included {
+            let idx = lines_of(&|l| l.matches(Some(t.object), &t.id), Some(touched));
+            if !idx.is_empty() {
+                applicable.push(TargetRef {
+                    object: object_name(t.object),
+                    id: t.id.clone(),
+                    effect: Some(effect_name(t.effect)),
+                    order_item_indices: idx,
+                });
+            }
+        }
+    } else {
+        for i in touched {
+            let Some(l) = state.lines.iter().find(|l| l.index == *i) else {
+                continue;
+            };
+            let (object, id) = match (&l.sku_id, &l.product_id, &l.source_id) {
+                (Some(s), _, _) => ("sku", s.clone()),
+                (None, Some(p), _) => ("product", p.clone()),
+                (None, None, Some(s)) => ("product", s.clone()),
+                _ => continue,
+            };
+            match applicable
+                .iter_mut()
+                .find(|t: &&mut TargetRef| t.object == object && t.id == id)
+            {
+                Some(t) => t.order_item_indices.push(*i),
+                None => applicable.push(TargetRef {
+                    object,
+                    id,
+                    effect: None,
+                    order_item_indices: vec![*i],
+                }),
+            }
+        }
+    }
+    let inapplicable: Vec<TargetRef> = e
+        .excluded
+        .iter()
+        .map(|t| TargetRef {
+            object: object_name(t.object),
+            id: t.id.clone(),
+            effect: None,
+            order_item_indices: lines_of(&|l| l.matches(Some(t.object), &t.id), None),
+        })
+        .collect();
+    (
+        (!applicable.is_empty()).then(|| TargetList::of(applicable)),
+        (!inapplicable.is_empty()).then(|| TargetList::of(inapplicable)),
+    )
+}
+
+fn counter(req: &ValidationRequest, id: &str, key: &str) -> Option<i64> {
+    req.counters
+        .redeemables
+        .get(id)
+        .and_then(|m| m.get(key))
+        .copied()
+}
+
+/// Applies `r` to a copy of `state` and checks its rules on the result.
+#[allow(clippy::too_many_arguments)]
+pub fn run_step(
+    snap: &CompiledSnapshot,
+    req: &ValidationRequest,
+    now: Instant,
+    c: &Candidate,
+    r: &CompiledRedeemable,
+    state: &OrderState,
+    position: usize,
+) -> Result<StepOutcome, Error> {
+    let rtype = if r.kind == RedeemableKind::PromotionTier {
+        "promotion_tier"
+    } else {
+        "voucher"
+    };
+    let rules: Vec<_> = r
+        .rules
+        .iter()
+        .filter_map(|i| snap.rules.get(*i).and_then(|x| x.as_ref().ok()))
+        .collect();
+
+    // Bundles decide first: without a complete bundle nothing applies.
+    let mut multiplier = 1_i64;
+    let mut bundle_outcome = None;
+    for rule in &rules {
+        if let Some(b) = &rule.bundle {
+            let found = b.identify(state);
+            if found.quantity == 0 {
+                let mut err = error(
+                    "order_rules_violated",
+                    Some("The order does not contain a complete bundle".into()),
+                    &c.id,
+                    rtype,
+                );
+                err.rule = Some(FailedRule {
+                    validation_rule_id: rule.id.clone(),
+                    path: "bundle_rules".into(),
+                    name: "order.items.any".into(),
+                });
+                let nudges = found.nudge().into_iter().collect();
+                return Ok(StepOutcome::Inapplicable {
+                    error: err,
+                    nudges,
+                    bundle: Some(found),
+                    counters_assumed: Vec::new(),
+                });
+            }
+            if b.multiply {
+                multiplier = multiplier.max(found.quantity);
+            }
+            bundle_outcome = Some(found);
+        }
+    }
+
+    let ctx = ApplyContext {
+        initial_mode: uses_initial_amount(&snap.stacking, &r.categories),
+        once: snap.stacking.redeemables_products_application_mode == ProductsApplicationMode::Once,
+        rounding: snap.rounding,
+        position,
+        multiplier,
+        catalog: snap,
+    };
+    let mut next = state.clone();
+    let mut outcome = Outcome {
+        discount: None,
+        bundle: bundle_outcome,
+        ..Outcome::default()
+    };
+    let mut credits = Money::ZERO;
+    let mut points = 0_i64;
+    let applied: Applied = match r.kind {
+        RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
+            Some(d) => {
+                outcome.discount = Some(super::response::discount_json(d));
+                apply_discount(d, &r.eligibility, &mut next, &ctx)?
+            }
+            None => Applied::default(),
+        },
+        RedeemableKind::GiftCard => {
+            let (balance, to_items) = r.gift.unwrap_or((None, false));
+            let balance = counter(req, &c.id, "gift_balance")
+                .map(Money)
+                .or(balance)
+                .unwrap_or_default();
+            let want = c
+                .request
+                .gift
+                .as_ref()
+                .map(|g| g.credits)
+                .unwrap_or(balance);
+            let effect = if to_items {
+                AmountEffect::Proportionally
+            } else {
+                AmountEffect::Order
+            };
+            let d = CompiledDiscount::Amount {
+                amount_off: want,
+                effect,
+                aggregated_amount_limit: None,
+            };
+            let a = apply_discount(&d, &r.eligibility, &mut next, &ctx)?;
+            credits = a.order_discount.try_add(a.items_discount)?;
+            outcome.gift = Some(GiftResult {
+                credits,
+                balance: balance.saturating_sub(credits),
+            });
+            a
+        }
+        RedeemableKind::LoyaltyCard => {
+            let balance = counter(req, &c.id, "loyalty_balance")
+                .or(r.loyalty_balance)
+                .unwrap_or(0);
+            let mut a = Applied::default();
+            if let Some(reward) = &c.request.reward {
+                let rewards = snap
+                    .campaigns
+                    .get(r.campaign)
+                    .map(|x| x.coin_rewards.as_slice())
+                    .unwrap_or(&[]);
+                let coin = rewards
+                    .iter()
+                    .find(|(id, _, _)| reward.id.as_ref().is_none_or(|rid| rid == id));
+                if let Some((_, exchange, per)) = coin {
+                    let want_points = reward.points.unwrap_or(0);
+                    let scale = Decimal::from(10_i64.pow(snap.currency.exponent));
+                    let value = Decimal::from(want_points)
+                        .checked_mul(*exchange)
+                        .and_then(|v| v.checked_mul(scale))
+                        .and_then(|v| v.checked_div(*per))
+                        .ok_or(Error::ArithmeticOverflow)?;
+                    let value = snap.rounding.round(value)?;
+                    let d = CompiledDiscount::Amount {
+                        amount_off: value,
+                        effect: AmountEffect::Order,
+                        aggregated_amount_limit: None,
+                    };
+                    a = apply_discount(&d, &Eligibility::default(), &mut next, &ctx)?;
+                    points = if a.order_discount >= value {
+                        want_points
+                    } else {
+                        // Only the points the order could use: round up so a partial point is paid in full.
+                        let unit = exchange.checked_mul(scale).unwrap_or(Decimal::ONE);
+                        let needed = a
+                            .order_discount
+                            .dec()
+                            .checked_mul(*per)
+                            .and_then(|v| v.checked_div(unit))
+                            .unwrap_or_default();
+                        rust_decimal::prelude::ToPrimitive::to_i64(&needed.ceil())
+                            .unwrap_or(want_points)
+                            .min(want_points)
+                    };
+                }
+            }
+            outcome.loyalty_card = Some(LoyaltyResult {
+                points,
+                balance: balance.saturating_sub(points),
+            });
+            a
+        }
+    };
+
+    let discount = applied.order_discount.try_add(applied.items_discount)?;
+    let amount_before = state.total()?;
+    let total_after = next.total()?;
+    let customer = req.customer.as_ref();
+    let mut counters_assumed = Vec::new();
+    for rule in &rules {
+        let ectx = EvalContext {
+            state,
+            amount_before,
+            total_after,
+            customer,
+            order_metadata: &req.order.metadata,
+            redemption_metadata: &req.metadata,
+            redeemable_counters: req.counters.redeemables.get(&c.id),
+            campaign_counters: snap
+                .campaigns
+                .get(r.campaign)
+                .and_then(|camp| req.counters.campaigns.get(&camp.id)),
+            this_discount: discount,
+            this_credits: credits,
+            this_points: points,
+            holder: r.holder.as_deref(),
+            clock: Clock { now, tz: &snap.tz },
+        };
+        let out = evaluate(&rule.rules, &ectx);
+        counters_assumed.extend(out.counters_assumed);
+        if let Some(f) = out.failure.filter(|_| !out.passed) {
+            let mut err = error(f.kind.key(), None, &c.id, rtype);
+            err.error = f
+                .message
+                .or_else(|| rule.message.clone())
+                .map(|message| ConfiguredMessage { message });
+            err.rule = Some(FailedRule {
+                validation_rule_id: rule.id.clone(),
+                path: f.path,
+                name: f.rule,
+            });
+            counters_assumed.sort();
+            counters_assumed.dedup();
+            return Ok(StepOutcome::Inapplicable {
+                error: err,
+                nudges: out.nudges,
+                bundle: outcome.bundle,
+                counters_assumed,
+            });
+        }
+    }
+    counters_assumed.sort();
+    counters_assumed.dedup();
+    let (applicable_to, inapplicable_to) = target_lists(&r.eligibility, &next, &applied.touched);
+    Ok(StepOutcome::Applied {
+        no_effect: applied.is_empty(),
+        state: next,
+        outcome,
+        applicable_to,
+        inapplicable_to,
+        counters_assumed,
+    })
+}
