@@ -61,6 +61,8 @@ pub mod snapshot;
 pub mod stacking;
 pub mod time;
 pub mod validation;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use engine::{Engine, EngineStatus};
 pub use error::Error;
