@@ -18,6 +18,11 @@ fn spec_vectors() {
         }
     }
     println!("{count} spec cases");
-    assert!(failures.is_empty(), "{} of {count} spec cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} spec cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(count >= 150, "only {count} spec cases");
 }

@@ -252,7 +252,12 @@ fn apply_items(
     }
     let mut applied = Applied::default();
     let mut seen = BTreeSet::new();
+    // Earlier order-level discounts (gift credits, points) may have used up
+    // the order: item discounts never take the total below zero.
+    let mut order_room = state.total()?;
     for (i, units, v) in per_line {
+        let v = v.min(order_room);
+        order_room = order_room.saturating_sub(v);
         let line = state.lines.get_mut(i).ok_or(Error::ArithmeticOverflow)?;
         if v > Money::ZERO {
             line.discount_amount = line.discount_amount.try_add(v)?;
@@ -428,6 +433,10 @@ fn apply_units(
             .ok_or(Error::ArithmeticOverflow)?;
         line.applied_quantity = line.applied_quantity.saturating_add(add);
         let free = line.price.times(n)?.min(line.subtotal());
+        // Counted after the units were added, so their value is in the room.
+        let room = state.total()?;
+        let line = state.lines.get_mut(pos).ok_or(Error::ArithmeticOverflow)?;
+        let free = free.min(room);
         line.discount_amount = line.discount_amount.try_add(free)?;
         line.discount_quantity = line.discount_quantity.saturating_add(n).min(line.quantity);
         line.discounted_by.insert(ctx.position);

@@ -42,7 +42,8 @@ pub fn spec_files() -> Vec<(String, SpecFile)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let file: SpecFile = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let file: SpecFile =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.file_name().unwrap().to_string_lossy().into_owned(), file)
         })
         .collect()
@@ -59,7 +60,9 @@ pub fn contains(actual: &Value, expected: &Value, path: &str) -> Result<(), Stri
                 let p = format!("{path}.{k}");
                 match (v, act.get(k)) {
                     (Value::String(s), None) if s == "$absent" => {}
-                    (Value::String(s), Some(a)) if s == "$absent" => return Err(format!("{p}: expected absent, found {a}")),
+                    (Value::String(s), Some(a)) if s == "$absent" => {
+                        return Err(format!("{p}: expected absent, found {a}"))
+                    }
                     (_, None) => return Err(format!("{p}: missing (expected {v})")),
                     (_, Some(a)) => contains(a, v, &p)?,
                 }
@@ -68,7 +71,12 @@ pub fn contains(actual: &Value, expected: &Value, path: &str) -> Result<(), Stri
         }
         (Value::Array(exp), Value::Array(act)) => {
             if exp.len() != act.len() {
-                return Err(format!("{path}: expected {} elements, found {}: {}", exp.len(), act.len(), Value::Array(act.clone())));
+                return Err(format!(
+                    "{path}: expected {} elements, found {}: {}",
+                    exp.len(),
+                    act.len(),
+                    Value::Array(act.clone())
+                ));
             }
             for (i, (e, a)) in exp.iter().zip(act).enumerate() {
                 contains(a, e, &format!("{path}[{i}]"))?;
