@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::limits::MAX_SNAPSHOT_BYTES;
+use crate::pricing::{price_products, PricingRequest, PricingResponse};
+use crate::qualification::{qualify, QualificationRequest, QualificationResponse};
 use crate::request::ValidationRequest;
 use crate::snapshot::{compile, CompiledSnapshot, LoadReport, Snapshot};
 use crate::time::Instant;
@@ -102,5 +104,39 @@ impl Engine {
         let req: ValidationRequest = serde_json::from_str(request)?;
         let res = self.validate(&req, now)?;
         Ok(serde_json::to_string(&res)?)
+    }
+
+    /// Lists the redeemables that fit a customer and cart.
+    pub fn qualify(
+        &self,
+        req: &QualificationRequest,
+        now: Instant,
+    ) -> Result<QualificationResponse, Error> {
+        let snap = self.snapshot.as_ref().ok_or(Error::NoSnapshot)?;
+        qualify(snap, req, now)
+    }
+
+    /// [`Engine::qualify`] from and to JSON text.
+    pub fn qualify_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        let now = Instant::parse(now)?;
+        let req: QualificationRequest = serde_json::from_str(request)?;
+        Ok(serde_json::to_string(&self.qualify(&req, now)?)?)
+    }
+
+    /// Strikethrough prices for a batch of products.
+    pub fn price_products(
+        &self,
+        req: &PricingRequest,
+        now: Instant,
+    ) -> Result<PricingResponse, Error> {
+        let snap = self.snapshot.as_ref().ok_or(Error::NoSnapshot)?;
+        price_products(snap, req, now)
+    }
+
+    /// [`Engine::price_products`] from and to JSON text.
+    pub fn price_products_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        let now = Instant::parse(now)?;
+        let req: PricingRequest = serde_json::from_str(request)?;
+        Ok(serde_json::to_string(&self.price_products(&req, now)?)?)
     }
 }

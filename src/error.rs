@@ -63,6 +63,13 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// A pricing call lists more products than [`crate::pricing::MAX_PRODUCTS`].
+    TooManyProducts {
+        /// How many were sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The request names more redeemables than allowed (30, or the
     /// snapshot's `redeemables_limit` when lower).
     TooManyRedeemables {
@@ -113,6 +120,7 @@ impl Error {
             Error::InvalidRequest { .. } => "INVALID_REQUEST",
             Error::TooManyOrderItems { .. } => "TOO_MANY_ORDER_ITEMS",
             Error::TooManyRedeemables { .. } => "TOO_MANY_REDEEMABLES",
+            Error::TooManyProducts { .. } => "TOO_MANY_PRODUCTS",
             Error::AmountOutOfRange { .. } => "AMOUNT_OUT_OF_RANGE",
             Error::OrderItemPriceMissing { .. } => "ORDER_ITEM_PRICE_MISSING",
             Error::InvalidTimestamp { .. } => "INVALID_TIMESTAMP",
@@ -132,6 +140,7 @@ impl Error {
         "INVALID_REQUEST",
         "TOO_MANY_ORDER_ITEMS",
         "TOO_MANY_REDEEMABLES",
+        "TOO_MANY_PRODUCTS",
         "AMOUNT_OUT_OF_RANGE",
         "ORDER_ITEM_PRICE_MISSING",
         "INVALID_TIMESTAMP",
@@ -187,6 +196,10 @@ impl fmt::Display for Error {
             Error::TooManyOrderItems { count, limit } => {
                 write!(f, "the order has {count} items, over the limit of {limit}")
             }
+            Error::TooManyProducts { count, limit } => write!(
+                f,
+                "the request has {count} products, over the limit of {limit}"
+            ),
             Error::TooManyRedeemables { count, limit } => write!(
                 f,
                 "the request has {count} redeemables, over the limit of {limit}"

@@ -2,6 +2,14 @@
 //! zero, no discount above what it discounts, totals that add up, splits
 //! that sum to the whole, and results independent of line order.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

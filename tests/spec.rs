@@ -1,6 +1,14 @@
 //! Runs every spec vector in `tests/spec/` through the native engine.
 //! A failure names the file, the case and the first mismatching path.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 #[test]

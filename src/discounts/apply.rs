@@ -79,7 +79,7 @@ fn units_value(line: &Line, units: i64, initial: bool) -> Result<Decimal, Error>
 
 /// The base of an order-level discount: the running total (or the initial
 /// amount) without excluded lines, or only the included lines' share when
-/// the rules name products. Never above the running total.
+/// the rules name products.
 fn order_base(state: &OrderState, e: &Eligibility, initial: bool) -> Result<Money, Error> {
     let total = state.total()?;
     let base = if !e.names_products() {
@@ -112,7 +112,9 @@ fn order_base(state: &OrderState, e: &Eligibility, initial: bool) -> Result<Mone
                 })
             })?
     };
-    Ok(base.min(total))
+    // In INITIAL_AMOUNT mode the base is the original amount; the discount
+    // itself is still capped by the running total where it is applied.
+    Ok(if initial { base } else { base.min(total) })
 }
 
 fn cap(value: Money, limit: Option<Money>) -> Money {

@@ -138,6 +138,16 @@ impl CompiledBundle {
         })
     }
 
+    /// Whether any component names a line of the order.
+    pub fn names_any(&self, state: &OrderState) -> bool {
+        self.components.iter().any(|c| {
+            state
+                .lines
+                .iter()
+                .any(|l| l.matches(c.target.object, &c.target.id))
+        })
+    }
+
     /// Counts complete bundles. Units are claimed SKU components first,
     /// then product, then collection, so a specific component never loses
     /// its units to a broad one.

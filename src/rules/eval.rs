@@ -253,6 +253,7 @@ fn eval_rule(
     assumed: &mut Vec<String>,
 ) -> Leaf {
     let mut nudges = None;
+    let mut inner_failure: Option<Failure> = None;
     let conds = &rule.conditions;
     let passed = match &rule.kind {
         RuleKind::OrderAmount => {
@@ -314,22 +315,25 @@ fn eval_rule(
                 .copied()
                 .filter(|l| target_matches(l, rule))
                 .collect();
+            // The innermost failing sub-rule, from the line that decided.
+            let sub_failure: std::cell::RefCell<Option<Failure>> = std::cell::RefCell::new(None);
             let sub_ok = |focus: &Line| -> bool {
                 match &rule.sub {
                     None => true,
                     Some(sub) => {
                         let mut ignore = Vec::new();
-                        eval_set(
-                            sub,
-                            path,
-                            Scope {
-                                lines: &matched,
-                                focus: Some(focus),
-                            },
-                            ctx,
-                            &mut ignore,
-                        )
-                        .passed
+                        let scope = Scope {
+                            lines: &matched,
+                            focus: Some(focus),
+                        };
+                        let leaf = eval_set(sub, path, scope, ctx, &mut ignore);
+                        if !leaf.passed {
+                            let mut slot = sub_failure.borrow_mut();
+                            if slot.is_none() {
+                                *slot = leaf.failure;
+                            }
+                        }
+                        leaf.passed
                     }
                 }
             };
@@ -360,6 +364,9 @@ fn eval_rule(
             };
             if !ok && *matcher == ItemMatcher::Any {
                 nudges = items_nudge(rule, &matched);
+            }
+            if !ok {
+                inner_failure = sub_failure.into_inner();
             }
             ok
         }
@@ -422,12 +429,19 @@ fn eval_rule(
             }
         }
     };
-    let ident = Failure {
+    let mut ident = Failure {
         kind: kind_of(&rule.kind),
         path: path.to_string(),
         rule: rule.name.clone(),
         message: rule.message.clone(),
     };
+    if let Some(inner) = inner_failure {
+        // Path and rule name of the innermost failing sub-rule; the
+        // matcher's own message, if it has one, wins over the sub-rule's.
+        ident.path = inner.path;
+        ident.rule = inner.rule;
+        ident.message = rule.message.clone().or(inner.message);
+    }
     Leaf {
         passed,
         failure: (!passed).then(|| ident.clone()),
@@ -453,14 +467,7 @@ fn eval_set(
             } else {
                 format!("{prefix}.{number}")
             };
-            let mut leaf = eval_rule(rule, &path, scope, ctx, assumed);
-            // A failing item matcher reports its innermost failing sub-rule's message.
-            if let (false, Some(sub), Some(f)) = (leaf.passed, &rule.sub, leaf.failure.as_mut()) {
-                if f.message.is_none() {
-                    f.message = sub.rules.iter().find_map(|r| r.message.clone());
-                }
-            }
-            leaf
+            eval_rule(rule, &path, scope, ctx, assumed)
         })
         .collect();
     combine(&set.logic, &leaves)

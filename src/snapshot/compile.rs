@@ -81,6 +81,8 @@ pub struct CompiledRedeemable {
     pub kind: RedeemableKind,
     /// The voucher id, tier id, or (generic codes) the code.
     pub id: String,
+    /// The code in clear, for generic codes (unique codes only have a hash).
+    pub code: Option<String>,
     /// Position of its campaign in [`CompiledSnapshot::campaigns`].
     pub campaign: usize,
     /// Display name (tiers).
@@ -194,8 +196,20 @@ pub struct CompiledSnapshot {
     skus: HashMap<String, Sku>,
     sku_by_source: HashMap<String, String>,
     collections_of: HashMap<String, Vec<String>>,
-    /// Tier positions of every active PROMOTION campaign, in campaign then hierarchy order.
+    /// Tier positions of every PROMOTION campaign, in campaign then hierarchy order.
     pub tiers: Vec<usize>,
+    /// Redeemables anyone may use without holding them: tiers and generic
+    /// codes without a holder, in snapshot order.
+    pub public: Vec<usize>,
+    /// Codes by the customer they are published to.
+    pub by_holder: HashMap<String, Vec<usize>>,
+    /// Strikethrough candidates (tiers and codes of `public` campaigns with
+    /// an item-level discount) by the product, SKU or collection they target.
+    pub price_index: HashMap<String, Vec<usize>>,
+    /// Strikethrough candidates that target every product.
+    pub price_global: Vec<usize>,
+    /// `order.paid` earning rules of loyalty campaigns.
+    pub earning_rules: Vec<crate::loyalty::CompiledEarningRule>,
 }
 
 struct Warnings {
@@ -387,9 +401,15 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
         sku_by_source,
         collections_of,
         tiers: Vec::new(),
+        public: Vec::new(),
+        by_holder: HashMap::new(),
+        price_index: HashMap::new(),
+        price_global: Vec::new(),
+        earning_rules: Vec::new(),
     };
 
     let mut campaign_ids = BTreeSet::new();
+    let public_campaigns: Vec<bool> = snap.campaigns.iter().map(|c| c.public).collect();
     for (ci, camp) in snap.campaigns.into_iter().enumerate() {
         let path = format!("campaigns[{ci}]");
         if !campaign_ids.insert(camp.id.clone()) {
@@ -400,6 +420,8 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
         }
         out.compile_campaign(ci, camp, &path, &rule_index, &mut warnings)?;
     }
+
+    out.build_indexes(&public_campaigns);
 
     if warnings.dropped > 0 {
         warnings.list.push(LoadWarning {
@@ -561,6 +583,9 @@ impl CompiledSnapshot {
             categories: cats.into(),
             disabled: rules_problem.map(Arc::new),
         };
+        if let Some(loyalty) = &camp.loyalty {
+            self.compile_earning(ci, &camp, loyalty, path, index, warnings);
+        }
         let template = camp.voucher.clone().unwrap_or_default();
         let (template_discount, template_problem) = self.discount_of(
             template.discount.as_ref(),
@@ -618,6 +643,7 @@ impl CompiledSnapshot {
             self.redeemables.push(CompiledRedeemable {
                 kind: RedeemableKind::PromotionTier,
                 id: tier.id,
+                code: None,
                 campaign: shared.campaign,
                 name: Some(tier.name),
                 banner: tier.banner,
@@ -800,6 +826,7 @@ impl CompiledSnapshot {
         self.redeemables.push(CompiledRedeemable {
             kind,
             id,
+            code: v.code.clone(),
             campaign: shared.campaign,
             name: None,
             banner: None,
@@ -824,6 +851,105 @@ impl CompiledSnapshot {
             disabled,
         });
         Ok(())
+    }
+
+    fn compile_earning(
+        &mut self,
+        ci: usize,
+        camp: &Campaign,
+        loyalty: &LoyaltyProgram,
+        path: &str,
+        index: &HashMap<String, usize>,
+        warnings: &mut Warnings,
+    ) {
+        for (ei, rule) in loyalty.earning_rules.iter().enumerate() {
+            let epath = format!("{path}.loyalty.earning_rules[{ei}]");
+            if rule.event != "order.paid" || !rule.active {
+                continue;
+            }
+            let (rules, problem) =
+                self.resolve_rules(&rule.validation_rule_ids, &epath, index, warnings);
+            let mut tiers = HashMap::new();
+            for t in &loyalty.tiers {
+                let Some(m) = t.earning_rules.get(&rule.id) else {
+                    continue;
+                };
+                let modifier = match m.get("type").and_then(|v| v.as_str()) {
+                    Some("MULTIPLY") => m
+                        .get("multiplier")
+                        .and_then(|v| v.as_number())
+                        .and_then(crate::money::decimal_from_json)
+                        .map(crate::loyalty::TierModifier::Multiply),
+                    Some("CUSTOM") => m
+                        .get("points")
+                        .and_then(|v| v.as_i64())
+                        .map(crate::loyalty::TierModifier::Custom),
+                    _ => None,
+                };
+                match modifier {
+                    Some(x) => {
+                        tiers.insert(t.id.clone(), x);
+                    }
+                    None => warnings.push(
+                        "EARNING_RULE_INVALID",
+                        format!("{epath}.tiers.{}", t.id),
+                        "tier modifier is neither MULTIPLY nor CUSTOM".into(),
+                    ),
+                }
+            }
+            let compiled =
+                CompiledValidity::compile(&[&camp.validity, &rule.validity]).and_then(|validity| {
+                    if let Some(p) = problem {
+                        return Err(p);
+                    }
+                    crate::loyalty::compile_earning_rule(
+                        &rule.id,
+                        ci,
+                        &rule.loyalty,
+                        rules,
+                        validity,
+                        tiers,
+                    )
+                });
+            match compiled {
+                Ok(c) => self.earning_rules.push(c),
+                Err(e) => warnings.push("EARNING_RULE_INVALID", epath, e),
+            }
+        }
+    }
+
+    fn build_indexes(&mut self, public_campaigns: &[bool]) {
+        for (pos, r) in self.redeemables.iter().enumerate() {
+            if let Some(h) = &r.holder {
+                self.by_holder.entry(h.clone()).or_default().push(pos);
+            }
+            let is_tier = r.kind == RedeemableKind::PromotionTier;
+            let generic_public =
+                r.kind == RedeemableKind::DiscountVoucher && r.holder.is_none() && r.code.is_some();
+            if is_tier || generic_public {
+                self.public.push(pos);
+            }
+            let advertised = is_tier
+                || (generic_public && public_campaigns.get(r.campaign).copied().unwrap_or(false));
+            let item_level = r
+                .discount
+                .as_deref()
+                .is_some_and(|d| d.is_item_level() && !matches!(d, CompiledDiscount::Unit { .. }));
+            if !advertised || !item_level || r.disabled.is_some() {
+                continue;
+            }
+            let e = &r.eligibility;
+            if e.included.is_empty() || e.included_all {
+                self.price_global.push(pos);
+            } else {
+                for t in &e.included {
+                    let list = self.price_index.entry(t.id.clone()).or_default();
+                    if list.last() != Some(&pos) {
+                        list.push(pos);
+                    }
+                }
+            }
+        }
     }
 
     /// Finds a voucher by code, voucher id or unique-code hash.

@@ -478,6 +478,11 @@ pub struct Campaign {
     /// Loyalty auto-join (informational).
     #[serde(default)]
     pub auto_join: bool,
+    /// An advertised offer: its generic codes count for strikethrough
+    /// prices, like automatic promotions (a price that needs a secret code
+    /// is not the shelf price).
+    #[serde(default)]
+    pub public: bool,
 }
 
 fn yes() -> bool {

@@ -130,6 +130,7 @@ pub fn validate(
     if !all_mode {
         results.retain(|r| r.status == Status::Applicable);
     }
+    let earned_points = crate::loyalty::preview_points(snap, req, &initial, &final_state, now);
     Ok(ValidationResponse {
         valid: inapplicable.is_empty() && applicable > 0,
         redeemables: results,
@@ -138,6 +139,7 @@ pub fn validate(
         order,
         stacking_rules: snap.stacking.clone(),
         snapshot_version: snap.version,
+        earned_points,
     })
 }
 

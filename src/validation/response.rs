@@ -27,6 +27,10 @@ pub struct ValidationResponse {
     pub stacking_rules: StackingRules,
     /// The snapshot version that answered.
     pub snapshot_version: u64,
+    /// Loyalty points this order would earn, per loyalty campaign whose
+    /// `order.paid` earning rules it meets (after this request's discounts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earned_points: Vec<crate::loyalty::EarnedPoints>,
 }
 
 /// `APPLICABLE`, `INAPPLICABLE` or `SKIPPED`.

@@ -79,21 +79,16 @@ fn target_lists(
     state: &OrderState,
     touched: &[usize],
 ) -> (Option<TargetList>, Option<TargetList>) {
-    let lines_of =
-        |pred: &dyn Fn(&crate::order::Line) -> bool, only: Option<&[usize]>| -> Vec<usize> {
-            let mut v: Vec<usize> = state
-                .lines
-                .iter()
-                .filter(|l| pred(l) && only.is_none_or(|o| o.contains(&l.index)))
-                .map(|l| l.index)
-                .collect();
-            v.sort_unstable();
-            v
-        };
+    let line = |i: &usize| state.lines.iter().find(|l| l.index == *i);
     let mut applicable = Vec::new();
     if !e.included.is_empty() {
         for t in &e.included {
-            let idx = lines_of(&|l| l.matches(Some(t.object), &t.id), Some(touched));
+            // In the order the discount was applied.
+            let idx: Vec<usize> = touched
+                .iter()
+                .copied()
+                .filter(|i| line(i).is_some_and(|l| l.matches(Some(t.object), &t.id)))
+                .collect();
             if !idx.is_empty() {
                 applicable.push(TargetRef {
                     object: object_name(t.object),
@@ -135,7 +130,12 @@ fn target_lists(
             object: object_name(t.object),
             id: t.id.clone(),
             effect: None,
-            order_item_indices: lines_of(&|l| l.matches(Some(t.object), &t.id), None),
+            order_item_indices: state
+                .lines
+                .iter()
+                .filter(|l| l.matches(Some(t.object), &t.id))
+                .map(|l| l.index)
+                .collect(),
         })
         .collect();
     (

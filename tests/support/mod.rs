@@ -23,6 +23,9 @@ pub struct SpecCase {
     /// Replaces the file's snapshot for this case.
     #[serde(default)]
     pub snapshot: Option<Value>,
+    /// `validate` (default), `qualify` or `price_products`.
+    #[serde(default)]
+    pub call: Option<String>,
     pub request: Value,
     pub now: String,
     pub expected: Value,
@@ -95,7 +98,14 @@ pub fn run_case(snapshot: &Value, case: &SpecCase) -> Value {
     if let Err(e) = engine.load_snapshot_json(&snapshot.to_string()) {
         return serde_json::json!({"error": e.code(), "stage": "load"});
     }
-    match engine.validate_json(&case.request.to_string(), &case.now) {
+    let request = case.request.to_string();
+    let answer = match case.call.as_deref().unwrap_or("validate") {
+        "validate" => engine.validate_json(&request, &case.now),
+        "qualify" => engine.qualify_json(&request, &case.now),
+        "price_products" => engine.price_products_json(&request, &case.now),
+        other => panic!("unknown call `{other}`"),
+    };
+    match answer {
         Ok(text) => serde_json::from_str(&text).unwrap(),
         Err(e) => serde_json::json!({"error": e.code()}),
     }

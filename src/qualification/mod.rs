@@ -1,0 +1,282 @@
+//! `qualify`: which redeemables fit this customer and cart, each computed
+//! alone, best deal first if asked.
+//!
+//! Every candidate is evaluated by the same validation pipeline with only
+//! itself in the request. Counters a client cannot know (campaign budgets,
+//! per-customer counts) are taken from the request's `counters` when sent
+//! and otherwise assumed zero; each entry lists those in `counters_assumed`,
+//! so a storefront can say "subject to availability".
+
+mod filters;
+mod request;
+
+pub use request::{QualificationOptions, QualificationRequest, Scenario, SortingRule};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::order::{OrderCalculation, OrderState};
+use crate::request::{RedeemableObject, RedeemableRef, ValidationRequest};
+use crate::snapshot::{CompiledSnapshot, RedeemableKind};
+use crate::stacking::StackingRules;
+use crate::time::Instant;
+use crate::validation::{validate, Outcome, RedeemableResult, Status, TargetList};
+
+/// Most entries per page.
+pub const MAX_LIMIT: u32 = 50;
+
+/// One qualified redeemable.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualifiedRedeemable {
+    /// The code (generic), voucher id (unique) or tier id.
+    pub id: String,
+    /// `voucher` or `promotion_tier`.
+    pub object: &'static str,
+    /// Whether it applies to this cart as it is.
+    pub applicable: bool,
+    /// What it gives (and, for bundles, what is missing).
+    pub result: Outcome,
+    /// The cart calculated with this redeemable alone.
+    pub order: OrderCalculation,
+    /// Targets it discounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicable_to: Option<TargetList>,
+    /// Targets it excludes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inapplicable_to: Option<TargetList>,
+    /// Campaign id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
+    /// Campaign name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_name: Option<String>,
+    /// Campaign type.
+    pub campaign_type: crate::snapshot::CampaignType,
+    /// Tier name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tier banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    /// Stacking categories.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<crate::validation::CategoryRef>,
+    /// Metadata.
+    #[serde(skip_serializing_if = "crate::snapshot::Metadata::is_empty")]
+    pub metadata: crate::snapshot::Metadata,
+    /// Nudges toward applying (when not applicable).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nudges: Vec<crate::rules::Nudge>,
+    /// Counters the rules needed that the request did not supply (assumed 0).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counters_assumed: Vec<String>,
+}
+
+/// A page of qualified redeemables.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualifiedList {
+    /// Always `list`.
+    pub object: &'static str,
+    /// Always `data`.
+    pub data_ref: &'static str,
+    /// The page.
+    pub data: Vec<QualifiedRedeemable>,
+    /// How many qualified in all.
+    pub total: usize,
+    /// Whether more than the page qualified.
+    pub has_more: bool,
+}
+
+/// The qualification response.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualificationResponse {
+    /// The qualified redeemables.
+    pub redeemables: QualifiedList,
+    /// The cart without any redeemable.
+    pub order: OrderCalculation,
+    /// Stacking rules in force.
+    pub stacking_rules: StackingRules,
+    /// The snapshot version that answered.
+    pub snapshot_version: u64,
+}
+
+fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize, String)> {
+    let who = req
+        .customer
+        .as_ref()
+        .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut push = |pos: usize, id: String| {
+        if !out.iter().any(|(p, _)| *p == pos) {
+            out.push((pos, id));
+        }
+    };
+    let wallet_only = matches!(req.scenario, Scenario::CustomerWallet);
+    if !wallet_only {
+        for pos in &snap.public {
+            if let Some(r) = snap.redeemables.get(*pos) {
+                push(*pos, r.code.clone().unwrap_or_else(|| r.id.clone()));
+            }
+        }
+    }
+    if let Some(w) = who {
+        for pos in snap.by_holder.get(w).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(r) = snap.redeemables.get(*pos) {
+                if !r.id.is_empty() || r.code.is_some() {
+                    push(*pos, r.code.clone().unwrap_or_else(|| r.id.clone()));
+                }
+            }
+        }
+    }
+    for code in &req.wallet {
+        if let Some(pos) = snap.find_voucher(code) {
+            push(pos, code.clone());
+        }
+    }
+    // Snapshot order: campaigns as published, tiers by hierarchy within.
+    out.sort_by_key(|(p, _)| *p);
+    out
+}
+
+fn admitted(scenario: Scenario, result: &RedeemableResult, touches_cart: bool) -> bool {
+    let key = result.result.error.as_ref().map(|e| e.key.as_str());
+    let bundle_only = result
+        .result
+        .bundle
+        .as_ref()
+        .is_some_and(|b| b.quantity == 0);
+    let applicable = result.status == Status::Applicable;
+    let discounts_cart = applicable
+        && result
+            .order
+            .as_ref()
+            .is_some_and(|o| o.items_applied_discount_amount.0 > 0);
+    match scenario {
+        Scenario::All | Scenario::CustomerWallet => applicable,
+        Scenario::AudienceOnly => applicable || key == Some("order_rules_violated"),
+        Scenario::Products => {
+            touches_cart && (applicable || bundle_only || key == Some("customer_rules_violated"))
+        }
+        Scenario::ProductsByCustomer => touches_cart && (applicable || bundle_only),
+        Scenario::ProductsDiscount => discounts_cart || (bundle_only && touches_cart),
+        Scenario::ProductsDiscountByCustomer => {
+            discounts_cart
+                || (bundle_only && touches_cart && key != Some("customer_rules_violated"))
+        }
+    }
+}
+
+/// Qualifies every redeemable the customer could use on the cart.
+pub fn qualify(
+    snap: &CompiledSnapshot,
+    req: &QualificationRequest,
+    now: Instant,
+) -> Result<QualificationResponse, Error> {
+    let limit = req.options.limit.unwrap_or(5);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::invalid_request(
+            "options.limit",
+            format!("must be within 1..={MAX_LIMIT}"),
+        ));
+    }
+    let filter = filters::Filter::compile(&req.options.filters)?;
+    let base = OrderState::from_input(&req.order, snap)?;
+    let who = req
+        .customer
+        .as_ref()
+        .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
+    let mut entries: Vec<(usize, QualifiedRedeemable)> = Vec::new();
+    for (rank, (pos, id)) in candidates(snap, req).into_iter().enumerate() {
+        let Some(r) = snap.redeemables.get(pos) else {
+            continue;
+        };
+        if !filter.admits(snap, r, &id, who) {
+            continue;
+        }
+        let object = if r.kind == RedeemableKind::PromotionTier {
+            RedeemableObject::PromotionTier
+        } else {
+            RedeemableObject::Voucher
+        };
+        let single = ValidationRequest {
+            redeemables: vec![RedeemableRef {
+                object,
+                id: id.clone(),
+                gift: None,
+                reward: None,
+            }],
+            order: req.order.clone(),
+            customer: req.customer.clone(),
+            metadata: req.metadata.clone(),
+            counters: req.counters.clone(),
+        };
+        let answer = validate(snap, &single, now)?;
+        let Some(result) = answer
+            .redeemables
+            .first()
+            .or(answer.inapplicable_redeemables.first())
+            .or(answer.skipped_redeemables.first())
+        else {
+            continue;
+        };
+        let touches_cart = filters::touches_cart(snap, r, &base);
+        if !admitted(req.scenario, result, touches_cart) {
+            continue;
+        }
+        let camp = snap.campaigns.get(r.campaign);
+        entries.push((
+            rank,
+            QualifiedRedeemable {
+                id,
+                object: result.object,
+                applicable: result.status == Status::Applicable,
+                result: result.result.clone(),
+                order: result.order.clone().unwrap_or_else(|| answer.order.clone()),
+                applicable_to: result.applicable_to.clone(),
+                inapplicable_to: result.inapplicable_to.clone(),
+                campaign_id: result.campaign_id.clone(),
+                campaign_name: result.campaign_name.clone(),
+                campaign_type: camp
+                    .map(|c| c.campaign_type)
+                    .unwrap_or(crate::snapshot::CampaignType::Promotion),
+                name: result.name.clone(),
+                banner: result.banner.clone(),
+                categories: result.categories.clone(),
+                metadata: result.metadata.clone(),
+                nudges: result.nudges.clone(),
+                counters_assumed: result.counters_assumed.clone(),
+            },
+        ));
+    }
+    let deal = |e: &QualifiedRedeemable| e.order.total_applied_discount_amount;
+    match req.options.sorting_rule {
+        SortingRule::Default => {}
+        SortingRule::BestDeal => {
+            entries.sort_by(|a, b| deal(&b.1).cmp(&deal(&a.1)).then(a.0.cmp(&b.0)))
+        }
+        SortingRule::LeastDeal => {
+            entries.sort_by(|a, b| deal(&a.1).cmp(&deal(&b.1)).then(a.0.cmp(&b.0)))
+        }
+    }
+    let total = entries.len();
+    let page = usize::try_from(limit).unwrap_or(5);
+    let data: Vec<QualifiedRedeemable> = entries.into_iter().take(page).map(|(_, e)| e).collect();
+    Ok(QualificationResponse {
+        redeemables: QualifiedList {
+            object: "list",
+            data_ref: "data",
+            has_more: total > data.len(),
+            total,
+            data,
+        },
+        order: OrderCalculation::between(
+            &base,
+            &base,
+            req.order.id.as_ref(),
+            req.order.source_id.as_ref(),
+            &req.order.metadata,
+        )?,
+        stacking_rules: snap.stacking.clone(),
+        snapshot_version: snap.version,
+    })
+}
