@@ -46,7 +46,8 @@ pub fn validate(
                 .unwrap_or_default();
             sort_key(snap, &cats, c.position)
         }
-        _ => (0, i64::MIN, c.position),
+        // Not found: placed like an uncategorized redeemable, so reports keep request order.
+        _ => sort_key(snap, &[], c.position),
     });
 
     // Exclusive redeemables win over common ones "whatever the order" — but
