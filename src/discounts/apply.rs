@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use super::compile::{AmountEffect, CompiledDiscount, Eligibility, UnitEffect, UnitGift};
+use super::compile::{AmountEffect, CompiledDiscount, Dynamic, Eligibility, UnitEffect, UnitGift};
+use super::dynamic::{whole_units, FormulaScope};
 use super::select::{eligible_lines, select, TargetGroup};
 use crate::error::Error;
 use crate::money::{Money, RoundingMode};
@@ -25,6 +26,52 @@ pub struct ApplyContext<'a> {
     pub multiplier: i64,
     /// For the catalog prices of free units.
     pub catalog: &'a CompiledSnapshot,
+    /// What formulas read; without it formulas fall back to plain values.
+    pub scope: Option<&'a FormulaScope<'a>>,
+}
+
+impl ApplyContext<'_> {
+    /// A money value: the formula's when it evaluates, else the plain one.
+    fn money(
+        &self,
+        plain: Money,
+        f: &Option<Dynamic>,
+        state: &OrderState,
+        line: Option<&Line>,
+    ) -> Money {
+        match (f, self.scope) {
+            (Some(f), Some(s)) => s.money(f, state, line).unwrap_or(plain),
+            _ => plain,
+        }
+    }
+
+    /// A percentage: the formula's when it evaluates within 0..=100, else the plain one.
+    fn percent(
+        &self,
+        plain: Decimal,
+        f: &Option<Dynamic>,
+        state: &OrderState,
+        line: Option<&Line>,
+    ) -> Decimal {
+        match (f, self.scope) {
+            (Some(f), Some(s)) => s
+                .number(f, state, line)
+                .filter(|p| (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(p))
+                .unwrap_or(plain),
+            _ => plain,
+        }
+    }
+
+    /// Units: the formula's (rounded down) when it evaluates, else the plain ones.
+    fn units(&self, plain: i64, f: &Option<Dynamic>, state: &OrderState) -> i64 {
+        match (f, self.scope) {
+            (Some(f), Some(s)) => s
+                .number(f, state, None)
+                .and_then(whole_units)
+                .unwrap_or(plain),
+            _ => plain,
+        }
+    }
 }
 
 /// What one application changed.
@@ -134,7 +181,9 @@ pub fn apply_discount(
             amount_off,
             effect: AmountEffect::Order,
             aggregated_amount_limit,
+            formula,
         } => {
+            let amount_off = ctx.money(*amount_off, formula, state, None);
             let want = cap(amount_off.times(mult)?, *aggregated_amount_limit);
             order_level(state, want.min(order_base(state, e, false)?))
         }
@@ -143,8 +192,10 @@ pub fn apply_discount(
             items: false,
             amount_limit,
             aggregated_amount_limit,
+            formula,
         } => {
-            let pct = mul(*percent, Decimal::from(mult))?.min(Decimal::ONE_HUNDRED);
+            let percent = ctx.percent(*percent, formula, state, None);
+            let pct = mul(percent, Decimal::from(mult))?.min(Decimal::ONE_HUNDRED);
             let base = order_base(state, e, ctx.initial_mode)?;
             let want = cap(
                 cap(base.percent(pct, ctx.rounding)?, *amount_limit),
@@ -155,9 +206,11 @@ pub fn apply_discount(
         CompiledDiscount::Fixed {
             fixed_amount,
             items: false,
+            formula,
         } => {
+            let fixed_amount = ctx.money(*fixed_amount, formula, state, None);
             let base = order_base(state, e, false)?;
-            order_level(state, base.saturating_sub(*fixed_amount))
+            order_level(state, base.saturating_sub(fixed_amount))
         }
         CompiledDiscount::Unit { units } => apply_units(units, mult, state, ctx),
         _ => apply_items(d, e, state, ctx, mult),
@@ -187,7 +240,9 @@ fn apply_items(
             amount_off,
             effect: AmountEffect::Proportionally | AmountEffect::ProportionallyByQuantity,
             aggregated_amount_limit,
+            formula,
         } => {
+            let amount_off = &ctx.money(*amount_off, formula, state, None);
             let by_quantity = matches!(
                 d,
                 CompiledDiscount::Amount {
@@ -208,10 +263,11 @@ fn apply_items(
                         .round(units_value(l, *u, false)?)?
                         .min(l.subtotal()),
                 );
+                // Weights are current subtotals in both calculation modes.
                 weights.push(if by_quantity {
                     Decimal::from(*u)
                 } else {
-                    units_value(l, *u, ctx.initial_mode)?
+                    units_value(l, *u, false)?
                 });
             }
             let total_room = room.iter().try_fold(Money::ZERO, |a, r| a.try_add(*r))?;
@@ -238,7 +294,7 @@ fn apply_items(
                 let mut group_left = g.target.as_ref().and_then(|t| t.aggregated_amount_limit);
                 for (i, u) in &g.picks {
                     let l = line_at(state, *i)?;
-                    let raw = line_discount(d, g, l, *u, ctx, mult)?;
+                    let raw = line_discount(d, g, state, l, *u, ctx, mult)?;
                     let mut v =
                         cap(raw, g.target.as_ref().and_then(|t| t.amount_limit)).min(l.subtotal());
                     if let CompiledDiscount::Percent { amount_limit, .. } = d {
@@ -280,6 +336,7 @@ fn apply_items(
 fn line_discount(
     d: &CompiledDiscount,
     g: &TargetGroup,
+    state: &OrderState,
     l: &Line,
     units: i64,
     ctx: &ApplyContext<'_>,
@@ -291,27 +348,38 @@ fn line_discount(
         .is_some_and(|t| t.target == TargetUnit::Unit);
     Ok(match d {
         CompiledDiscount::Amount {
-            amount_off, effect, ..
+            amount_off,
+            effect,
+            formula,
+            ..
         } => {
-            let each = amount_off.times(mult)?;
+            let each = ctx
+                .money(*amount_off, formula, state, Some(l))
+                .times(mult)?;
             if *effect == AmountEffect::ItemsByQuantity || per_unit {
                 each.times(units)?
             } else {
                 each
             }
         }
-        CompiledDiscount::Percent { percent, .. } => {
-            let pct = mul(*percent, Decimal::from(mult))?.min(Decimal::ONE_HUNDRED);
+        CompiledDiscount::Percent {
+            percent, formula, ..
+        } => {
+            let percent = ctx.percent(*percent, formula, state, Some(l));
+            let pct = mul(percent, Decimal::from(mult))?.min(Decimal::ONE_HUNDRED);
             let value = units_value(l, units, ctx.initial_mode)?;
             ctx.rounding
                 .round(div(mul(value, pct)?, Decimal::ONE_HUNDRED)?)?
         }
-        CompiledDiscount::Fixed { fixed_amount, .. } => {
-            let new_price = g
-                .target
-                .as_ref()
-                .and_then(|t| t.price)
-                .unwrap_or(*fixed_amount);
+        CompiledDiscount::Fixed {
+            fixed_amount,
+            formula,
+            ..
+        } => {
+            // A target's own new price (its formula first) wins over the discount's.
+            let plain = ctx.money(*fixed_amount, formula, state, Some(l));
+            let target_plain = g.target.as_ref().and_then(|t| t.price).unwrap_or(plain);
+            let new_price = ctx.money(target_plain, &g.price_formula, state, Some(l));
             let value = units_value(l, units, false)?;
             let target = mul(new_price.dec(), Decimal::from(units))?;
             ctx.rounding.round((value - target).max(Decimal::ZERO))?
@@ -408,10 +476,13 @@ fn apply_units(
 ) -> Result<Applied, Error> {
     let mut applied = Applied::default();
     for gift in units {
-        let n = gift
-            .unit_off
+        let n = ctx
+            .units(gift.unit_off, &gift.formula, state)
             .checked_mul(mult)
             .ok_or(Error::ArithmeticOverflow)?;
+        if n == 0 {
+            continue;
+        }
         let pos = match find_unit_line(state, &gift.unit_type) {
             Some(p) => p,
             None => {

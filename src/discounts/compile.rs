@@ -2,6 +2,9 @@
 
 use rust_decimal::Decimal;
 
+use std::sync::Arc;
+
+use crate::formula::Formula;
 use crate::money::{decimal_from_json, Money};
 use crate::snapshot::{ApplicableTo, DiscountSource, Target};
 
@@ -30,7 +33,7 @@ pub enum UnitEffect {
 }
 
 /// One free-unit gift.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UnitGift {
     /// Units given.
     pub unit_off: i64,
@@ -38,7 +41,12 @@ pub struct UnitGift {
     pub unit_type: String,
     /// How.
     pub effect: UnitEffect,
+    /// Formula for `unit_off` (the plain value is the fallback).
+    pub formula: Option<Dynamic>,
 }
+
+/// A parsed `*_formula`, shared by every code of a campaign.
+pub type Dynamic = Arc<Formula>;
 
 /// A compiled discount.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +59,8 @@ pub enum CompiledDiscount {
         effect: AmountEffect,
         /// Cap per order.
         aggregated_amount_limit: Option<Money>,
+        /// `amount_off_formula` (major units).
+        formula: Option<Dynamic>,
     },
     /// `PERCENT`.
     Percent {
@@ -62,6 +72,8 @@ pub enum CompiledDiscount {
         amount_limit: Option<Money>,
         /// Cap per order.
         aggregated_amount_limit: Option<Money>,
+        /// `percent_off_formula`.
+        formula: Option<Dynamic>,
     },
     /// `FIXED`: a new order total or unit price.
     Fixed {
@@ -69,6 +81,8 @@ pub enum CompiledDiscount {
         fixed_amount: Money,
         /// On items (`true`) or the order.
         items: bool,
+        /// `fixed_amount_formula` (major units).
+        formula: Option<Dynamic>,
     },
     /// `UNIT`: free units.
     Unit {
@@ -101,6 +115,10 @@ pub struct Eligibility {
     pub included_all: bool,
     /// Whether any `applicable_to` was given at all.
     pub restricted: bool,
+    /// Parsed `price_formula` of each included target (parallel to `included`).
+    pub price_formulas: Vec<Option<Dynamic>>,
+    /// Why a target cannot be used (a formula that does not parse).
+    pub invalid: Option<String>,
 }
 
 impl Eligibility {
@@ -109,6 +127,24 @@ impl Eligibility {
         let mut e = Eligibility::default();
         for a in rules {
             e.restricted = true;
+            for t in &a.included {
+                let parsed = t
+                    .price_formula
+                    .as_deref()
+                    .map(|f| {
+                        Formula::parse(f).map(Arc::new).map_err(|err| {
+                            format!("FORMULA_INVALID: price_formula of {}: {err}", t.id)
+                        })
+                    })
+                    .transpose();
+                match parsed {
+                    Ok(f) => e.price_formulas.push(f),
+                    Err(err) => {
+                        e.price_formulas.push(None);
+                        e.invalid.get_or_insert(err);
+                    }
+                }
+            }
             e.included.extend(a.included.iter().cloned());
             e.excluded.extend(a.excluded.iter().cloned());
             e.included_all |= a.included_all;
@@ -147,10 +183,25 @@ pub fn compile_discount(
     };
     let effect = src.effect.as_deref();
     let limit = |v: Option<Money>, f: &str| v.map(|m| non_negative(m, f)).transpose();
+    // With a formula the plain field is only the fallback, and may be absent (zero).
+    let dynamic = |text: &Option<String>, field: &str| -> Result<Option<Dynamic>, String> {
+        text.as_deref()
+            .map(|t| {
+                Formula::parse(t)
+                    .map(Arc::new)
+                    .map_err(|e| format!("FORMULA_INVALID: {field}: {e}"))
+            })
+            .transpose()
+    };
     match src.discount_type.as_str() {
         "AMOUNT" => {
-            let amount_off =
-                non_negative(need(src.amount_off, "amount_off", "AMOUNT")?, "amount_off")?;
+            let formula = dynamic(&src.amount_off_formula, "amount_off_formula")?;
+            let plain = if formula.is_some() {
+                src.amount_off.or(Some(Money::ZERO))
+            } else {
+                src.amount_off
+            };
+            let amount_off = non_negative(need(plain, "amount_off", "AMOUNT")?, "amount_off")?;
             let effect = match effect.unwrap_or(default_items) {
                 "APPLY_TO_ORDER" => AmountEffect::Order,
                 "APPLY_TO_ITEMS" => AmountEffect::Items,
@@ -168,11 +219,16 @@ pub fn compile_discount(
                     src.aggregated_amount_limit,
                     "aggregated_amount_limit",
                 )?,
+                formula,
             })
         }
         "PERCENT" => {
-            let percent = need(src.percent_off.as_ref(), "percent_off", "PERCENT")?;
-            let percent = decimal_from_json(percent).ok_or("`percent_off` is not a number")?;
+            let formula = dynamic(&src.percent_off_formula, "percent_off_formula")?;
+            let percent = match (src.percent_off.as_ref(), &formula) {
+                (Some(p), _) => decimal_from_json(p).ok_or("`percent_off` is not a number")?,
+                (None, Some(_)) => Decimal::ZERO,
+                (None, None) => return Err("PERCENT discount needs `percent_off`".into()),
+            };
             if percent < Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
                 return Err("`percent_off` must be within 0..=100".into());
             }
@@ -189,13 +245,17 @@ pub fn compile_discount(
                     src.aggregated_amount_limit,
                     "aggregated_amount_limit",
                 )?,
+                formula,
             })
         }
         "FIXED" => {
-            let fixed_amount = non_negative(
-                need(src.fixed_amount, "fixed_amount", "FIXED")?,
-                "fixed_amount",
-            )?;
+            let formula = dynamic(&src.fixed_amount_formula, "fixed_amount_formula")?;
+            let plain = if formula.is_some() {
+                src.fixed_amount.or(Some(Money::ZERO))
+            } else {
+                src.fixed_amount
+            };
+            let fixed_amount = non_negative(need(plain, "fixed_amount", "FIXED")?, "fixed_amount")?;
             let items = match effect.unwrap_or(default_items) {
                 "APPLY_TO_ORDER" => false,
                 "APPLY_TO_ITEMS" => true,
@@ -204,6 +264,7 @@ pub fn compile_discount(
             Ok(CompiledDiscount::Fixed {
                 fixed_amount,
                 items,
+                formula,
             })
         }
         "UNIT" => {
@@ -212,8 +273,9 @@ pub fn compile_discount(
                 "ADD_NEW_ITEMS" => Ok(UnitEffect::AddNewItems),
                 other => Err(format!("UNIT discount cannot have effect `{other}`")),
             };
-            let check_units = |n: i64| {
-                if (1..=crate::limits::MAX_QUANTITY).contains(&n) {
+            let check_units = |n: i64, dynamic: bool| {
+                let least = if dynamic { 0 } else { 1 };
+                if (least..=crate::limits::MAX_QUANTITY).contains(&n) {
                     Ok(n)
                 } else {
                     Err("`unit_off` must be a positive whole number".to_string())
@@ -223,18 +285,27 @@ pub fn compile_discount(
                 let list = need(src.units.as_ref(), "units", "ADD_MANY_ITEMS")?;
                 list.iter()
                     .map(|u| {
+                        let formula = dynamic(&u.unit_off_formula, "unit_off_formula")?;
                         Ok(UnitGift {
-                            unit_off: check_units(u.unit_off)?,
+                            unit_off: check_units(u.unit_off, formula.is_some())?,
                             unit_type: u.unit_type.clone(),
                             effect: unit_effect(&u.effect)?,
+                            formula,
                         })
                     })
                     .collect::<Result<Vec<_>, String>>()?
             } else {
+                let formula = dynamic(&src.unit_off_formula, "unit_off_formula")?;
+                let plain = if formula.is_some() {
+                    src.unit_off.or(Some(0))
+                } else {
+                    src.unit_off
+                };
                 vec![UnitGift {
-                    unit_off: check_units(need(src.unit_off, "unit_off", "UNIT")?)?,
+                    unit_off: check_units(need(plain, "unit_off", "UNIT")?, formula.is_some())?,
                     unit_type: need(src.unit_type.clone(), "unit_type", "UNIT")?,
                     effect: unit_effect(effect.unwrap_or("ADD_MISSING_ITEMS"))?,
+                    formula,
                 }]
             };
             Ok(CompiledDiscount::Unit { units })
@@ -271,7 +342,8 @@ mod tests {
                 units: vec![UnitGift {
                     unit_off: 1,
                     unit_type: "prod_x".into(),
-                    effect: UnitEffect::AddMissingItems
+                    effect: UnitEffect::AddMissingItems,
+                    formula: None,
                 }]
             }
         );

@@ -13,6 +13,8 @@ pub struct TargetGroup {
     pub target: Option<Target>,
     /// `(line position, units selected)` in application order.
     pub picks: Vec<(usize, i64)>,
+    /// The target's parsed `price_formula`.
+    pub price_formula: Option<super::compile::Dynamic>,
 }
 
 fn specificity(t: &Target) -> u8 {
@@ -58,7 +60,9 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
     let lines = eligible_lines(state, e, once);
     let mut order: Vec<(usize, &Target)> = e.included.iter().enumerate().collect();
     order.sort_by_key(|(i, t)| (specificity(t), *i));
-    let mut groups: Vec<(Option<&Target>, Vec<usize>)> = Vec::new();
+    // (claiming target with its position in `included`, member lines)
+    type Group<'t> = (Option<(usize, &'t Target)>, Vec<usize>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for i in lines {
         let Some(line) = state.lines.get(i) else {
             continue;
@@ -66,10 +70,10 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
         let claim = order
             .iter()
             .find(|(_, t)| line.matches(Some(t.object), &t.id))
-            .map(|(_, t)| *t);
+            .copied();
         match groups
             .iter_mut()
-            .find(|(t, _)| t.map(|x| x as *const Target) == claim.map(|x| x as *const Target))
+            .find(|(t, _)| t.map(|x| x.0) == claim.map(|x| x.0))
         {
             Some((_, members)) => members.push(i),
             None => groups.push((claim, vec![i])),
@@ -77,7 +81,11 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
     }
     groups
         .into_iter()
-        .map(|(t, members)| pick(state, t, &members))
+        .map(|(t, members)| {
+            let mut g = pick(state, t.map(|x| x.1), &members);
+            g.price_formula = t.and_then(|(i, _)| e.price_formulas.get(i).cloned().flatten());
+            g
+        })
         .collect()
 }
 
@@ -90,6 +98,7 @@ fn pick(state: &OrderState, target: Option<&Target>, members: &[usize]) -> Targe
         return TargetGroup {
             target: None,
             picks,
+            price_formula: None,
         };
     };
     let mut ordered: Vec<usize> = members.to_vec();
@@ -147,6 +156,7 @@ fn pick(state: &OrderState, target: Option<&Target>, members: &[usize]) -> Targe
     TargetGroup {
         target: Some(t.clone()),
         picks,
+        price_formula: None,
     }
 }
 

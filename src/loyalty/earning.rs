@@ -121,6 +121,9 @@ pub struct CompiledEarningRule {
     validity: CompiledValidity,
     /// Tier id → modifier.
     pub tiers: HashMap<String, TierModifier>,
+    /// `points_formula`: its value (rounded to the nearest point) replaces
+    /// the computed points when it evaluates.
+    formula: Option<crate::discounts::Dynamic>,
 }
 
 fn target_of(e: &Every) -> Result<Option<ItemTarget>, String> {
@@ -210,7 +213,15 @@ pub fn compile_earning_rule(
         }
         other => return Err(format!("unknown earning type `{other}`")),
     };
-    let _ = src.points_formula;
+    let formula = src
+        .points_formula
+        .as_deref()
+        .map(|f| {
+            crate::formula::Formula::parse(f)
+                .map(std::sync::Arc::new)
+                .map_err(|e| format!("FORMULA_INVALID: points_formula: {e}"))
+        })
+        .transpose()?;
     Ok(CompiledEarningRule {
         id: id.to_string(),
         campaign,
@@ -218,6 +229,7 @@ pub fn compile_earning_rule(
         rules,
         validity,
         tiers,
+        formula,
     })
 }
 
@@ -344,6 +356,26 @@ pub fn preview_points(
         let Some(mut points) = base_points(rule, initial, after, req) else {
             continue;
         };
+        if let Some(f) = &rule.formula {
+            let scope = crate::discounts::FormulaScope {
+                exponent: snap.currency.exponent,
+                customer: req.customer.as_ref(),
+                order_metadata: &req.order.metadata,
+                redemption_metadata: &req.metadata,
+                redeemable_metadata: &crate::snapshot::Metadata::new(),
+                facts: crate::discounts::RedeemableFacts::default(),
+                now,
+                tz: &snap.tz,
+            };
+            // Points from formulas are rounded to the nearest whole point.
+            let rounded = scope.number(f, after, None).and_then(|v| {
+                v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                    .to_i64()
+            });
+            if let Some(p) = rounded {
+                points = p;
+            }
+        }
         if let Some(m) = tier.and_then(|t| rule.tiers.get(t)) {
             points = match m {
                 TierModifier::Custom(p) => *p,

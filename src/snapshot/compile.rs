@@ -232,7 +232,9 @@ impl Warnings {
 }
 
 fn warning_code(message: &str) -> &'static str {
-    if message.contains("RULE_DEPTH_EXCEEDED") {
+    if message.contains("FORMULA_INVALID") {
+        "FORMULA_INVALID"
+    } else if message.contains("RULE_DEPTH_EXCEEDED") {
         "RULE_DEPTH_EXCEEDED"
     } else if message.contains("unknown rule name") {
         "RULE_UNKNOWN_NAME"
@@ -356,20 +358,32 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
                 format!("duplicate validation rule `{}`", r.id),
             ));
         }
-        let compiled = compile_rule_set(&r.rules).and_then(|set| {
-            let bundle = r
-                .bundle_rules
-                .as_ref()
-                .map(CompiledBundle::compile)
-                .transpose()?;
-            Ok(CompiledValidationRule {
-                id: r.id.clone(),
-                rules: set,
-                message: r.error.as_ref().map(|e| e.message.clone()),
-                applicable_to: r.applicable_to.clone(),
-                bundle,
-            })
-        });
+        let price_formulas_ok = r
+            .applicable_to
+            .iter()
+            .flat_map(|a| &a.included)
+            .filter_map(|t| t.price_formula.as_deref().map(|f| (t, f)))
+            .try_for_each(|(t, f)| {
+                crate::formula::Formula::parse(f)
+                    .map(|_| ())
+                    .map_err(|e| format!("FORMULA_INVALID: price_formula of {}: {e}", t.id))
+            });
+        let compiled = price_formulas_ok
+            .and_then(|()| compile_rule_set(&r.rules))
+            .and_then(|set| {
+                let bundle = r
+                    .bundle_rules
+                    .as_ref()
+                    .map(CompiledBundle::compile)
+                    .transpose()?;
+                Ok(CompiledValidationRule {
+                    id: r.id.clone(),
+                    rules: set,
+                    message: r.error.as_ref().map(|e| e.message.clone()),
+                    applicable_to: r.applicable_to.clone(),
+                    bundle,
+                })
+            });
         if let Err(e) = &compiled {
             warnings.push(warning_code(e), format!("validation_rules[{i}]"), e.clone());
         }
@@ -485,6 +499,7 @@ impl CompiledSnapshot {
         (out, problem)
     }
 
+    /// Product targets merged from these rules (see [`Eligibility::invalid`]).
     fn eligibility_of(&self, rules: &[usize]) -> Eligibility {
         Eligibility::from_rules(rules.iter().filter_map(|i| {
             self.rules
@@ -528,7 +543,12 @@ impl CompiledSnapshot {
                 (Some(Arc::new(d)), None)
             }
             Err(e) => {
-                warnings.push("DISCOUNT_INVALID", path.to_string(), e.clone());
+                let code = if e.starts_with("FORMULA_INVALID") {
+                    "FORMULA_INVALID"
+                } else {
+                    "DISCOUNT_INVALID"
+                };
+                warnings.push(code, path.to_string(), e.clone());
                 (None, Some(e))
             }
         }
@@ -808,20 +828,14 @@ impl CompiledSnapshot {
                 ));
             }
         }
-        let needs_discount = kind == RedeemableKind::DiscountVoucher && discount.is_none();
-        let disabled = shared
+        let mut disabled = shared
             .disabled
             .clone()
-            .or(problem.or(dproblem).map(Arc::new))
-            .or_else(|| {
-                needs_discount.then(|| Arc::new("discount voucher has no discount".to_string()))
-            });
-        if needs_discount && dproblem_is_none(&disabled) {
-            warnings.push(
-                "DISCOUNT_INVALID",
-                vpath.to_string(),
-                "discount voucher has no discount".into(),
-            );
+            .or(problem.or(dproblem).map(Arc::new));
+        if disabled.is_none() && kind == RedeemableKind::DiscountVoucher && discount.is_none() {
+            let m = "discount voucher has no discount".to_string();
+            warnings.push("DISCOUNT_INVALID", vpath.to_string(), m.clone());
+            disabled = Some(Arc::new(m));
         }
         self.redeemables.push(CompiledRedeemable {
             kind,
@@ -1100,10 +1114,4 @@ impl CompiledSnapshot {
 
 fn own_rules_changed(rules: &Arc<[usize]>, shared: &Arc<[usize]>) -> bool {
     !Arc::ptr_eq(rules, shared)
-}
-
-fn dproblem_is_none(disabled: &Option<Arc<String>>) -> bool {
-    disabled
-        .as_deref()
-        .is_some_and(|d| d == "discount voucher has no discount")
 }

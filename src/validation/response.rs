@@ -274,13 +274,30 @@ pub fn default_message(key: &str) -> &'static str {
     }
 }
 
-/// The discount definition as echoed in `result.discount`.
+/// The discount definition as echoed in `result.discount`; a discount
+/// with a formula says `is_dynamic: true` (its plain values are then the
+/// fallbacks).
 pub fn discount_json(d: &CompiledDiscount) -> Value {
+    let mut v = plain_discount_json(d);
+    let dynamic = match d {
+        CompiledDiscount::Amount { formula, .. }
+        | CompiledDiscount::Percent { formula, .. }
+        | CompiledDiscount::Fixed { formula, .. } => formula.is_some(),
+        CompiledDiscount::Unit { units } => units.iter().any(|u| u.formula.is_some()),
+    };
+    if let (true, Some(m)) = (dynamic, v.as_object_mut()) {
+        m.insert("is_dynamic".into(), Value::Bool(true));
+    }
+    v
+}
+
+fn plain_discount_json(d: &CompiledDiscount) -> Value {
     match d {
         CompiledDiscount::Amount {
             amount_off,
             effect,
             aggregated_amount_limit,
+            ..
         } => {
             let effect = match effect {
                 AmountEffect::Order => "APPLY_TO_ORDER",
@@ -302,6 +319,7 @@ pub fn discount_json(d: &CompiledDiscount) -> Value {
             items,
             amount_limit,
             aggregated_amount_limit,
+            ..
         } => {
             let mut v = json!({
                 "type": "PERCENT",
@@ -321,6 +339,7 @@ pub fn discount_json(d: &CompiledDiscount) -> Value {
         CompiledDiscount::Fixed {
             fixed_amount,
             items,
+            ..
         } => {
             json!({"type": "FIXED", "fixed_amount": fixed_amount, "effect": if *items { "APPLY_TO_ITEMS" } else { "APPLY_TO_ORDER" }})
         }

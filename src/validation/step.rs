@@ -9,7 +9,7 @@ use super::response::{
 };
 use crate::discounts::{
     apply_discount, AmountEffect, Applied, ApplyContext, BundleOutcome, CompiledDiscount,
-    Eligibility,
+    Eligibility, FormulaScope, RedeemableFacts,
 };
 use crate::error::Error;
 use crate::money::Money;
@@ -207,7 +207,25 @@ pub fn run_step(
         }
     }
 
+    let validity = r.validity.as_ref().as_ref().ok();
+    let scope = FormulaScope {
+        exponent: snap.currency.exponent,
+        customer: req.customer.as_ref(),
+        order_metadata: &req.order.metadata,
+        redemption_metadata: &req.metadata,
+        redeemable_metadata: &r.metadata,
+        facts: RedeemableFacts {
+            quantity: r.quantity,
+            redeemed: Some(counter(req, &c.id, "redeemed_quantity").unwrap_or(r.redeemed_quantity)),
+            start: validity.and_then(|v| v.start()),
+            expiration: validity.and_then(|v| v.expiration()),
+            is_tier: r.kind == RedeemableKind::PromotionTier,
+        },
+        now,
+        tz: &snap.tz,
+    };
     let ctx = ApplyContext {
+        scope: Some(&scope),
         initial_mode: uses_initial_amount(&snap.stacking, &r.categories),
         once: snap.stacking.redeemables_products_application_mode == ProductsApplicationMode::Once,
         rounding: snap.rounding,
@@ -252,6 +270,7 @@ pub fn run_step(
                 amount_off: want,
                 effect,
                 aggregated_amount_limit: None,
+                formula: None,
             };
             let a = apply_discount(&d, &r.eligibility, &mut next, &ctx)?;
             credits = a.order_discount.try_add(a.items_discount)?;
@@ -288,6 +307,7 @@ pub fn run_step(
                         amount_off: value,
                         effect: AmountEffect::Order,
                         aggregated_amount_limit: None,
+                        formula: None,
                     };
                     a = apply_discount(&d, &Eligibility::default(), &mut next, &ctx)?;
                     points = if a.order_discount >= value {
