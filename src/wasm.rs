@@ -1,1 +1,83 @@
-//! The WebAssembly binding (placeholder until the binding lands).
+//! The WebAssembly binding: decode, call the core, encode. No business logic.
+//!
+//! Bulk calls take and return JSON text: one string copy each way is cheaper
+//! than walking a large object graph through the JS boundary, and the bytes
+//! are exactly those the native engine produces. Errors are thrown as JS
+//! `Error` objects named `PromoError` with the stable `code` of
+//! [`Error::code`]; the npm package turns them into its `PromoError` class.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::time::Instant;
+use crate::{Engine, Error};
+
+/// Builds the thrown value: `Object.assign(new Error(message), {name: "PromoError", code})`.
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let err = js_sys::Error::new(&e.to_string());
+        err.set_name("PromoError");
+        // Setting a property on a fresh Error cannot fail; if it somehow did,
+        // the error would still be thrown, only without its code.
+        let _ = Reflect::set(
+            &err,
+            &JsValue::from_str("code"),
+            &JsValue::from_str(e.code()),
+        );
+        err.into()
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    Ok(serde_json::to_string(value)?)
+}
+
+/// One engine holding at most one snapshot (see [`Engine`]).
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct WasmEngine {
+    inner: Engine,
+}
+
+#[wasm_bindgen]
+impl WasmEngine {
+    /// An engine with no snapshot.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmEngine {
+        WasmEngine::default()
+    }
+
+    /// Loads snapshot JSON; returns the load report as JSON.
+    #[wasm_bindgen(js_name = loadSnapshotJson)]
+    pub fn load_snapshot_json(&mut self, snapshot: &str) -> Result<String, Error> {
+        encode(&self.inner.load_snapshot_json(snapshot)?)
+    }
+
+    /// Validates request JSON at `now` (RFC 3339); returns the response JSON.
+    #[wasm_bindgen(js_name = validateJson)]
+    pub fn validate_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        self.inner.validate_json(request, now)
+    }
+
+    /// The held snapshot's status at `now` as JSON, or `undefined` when none is loaded.
+    #[wasm_bindgen(js_name = statusJson)]
+    pub fn status_json(&self, now: &str) -> Result<Option<String>, Error> {
+        let now = Instant::parse(now)?;
+        self.inner.status(now).as_ref().map(encode).transpose()
+    }
+}
+
+/// Every error code the engine can throw ([`Error::ALL_CODES`]).
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "string[]")]
+pub fn error_codes() -> Array {
+    Error::ALL_CODES
+        .iter()
+        .map(|c| JsValue::from_str(c))
+        .collect()
+}
+
+/// The spec-vector version this engine passes ([`crate::SPEC_VERSION`]).
+#[wasm_bindgen(js_name = specVersion)]
+pub fn spec_version() -> String {
+    crate::SPEC_VERSION.to_string()
+}
