@@ -71,6 +71,31 @@ impl Engine {
         Ok(report)
     }
 
+    /// Verifies a signed bundle (compact JWS, EdDSA) against trusted keys
+    /// and loads its snapshot if it is newer than the one held and not
+    /// expired for longer than `grace_ms`. Any failed check changes nothing.
+    pub fn load_bundle(
+        &mut self,
+        bundle: &str,
+        jwks: &str,
+        now: Instant,
+        grace_ms: i64,
+    ) -> Result<LoadReport, Error> {
+        let keys = crate::bundle::Jwks::parse(jwks)?;
+        let verified = crate::bundle::verify(bundle, &keys)?;
+        let snap: Snapshot = serde_json::from_str(&verified.payload)?;
+        let expires_at = Instant::parse(&snap.expires_at)?;
+        if now.0 > expires_at.0.saturating_add(grace_ms.max(0)) {
+            return Err(Error::SnapshotExpired {
+                expires_at: expires_at.to_rfc3339(),
+            });
+        }
+        let mut report = self.load_snapshot(snap)?;
+        report.kid = Some(verified.kid);
+        report.stale = now > expires_at;
+        Ok(report)
+    }
+
     /// The compiled snapshot, if one is loaded.
     pub fn snapshot(&self) -> Option<&CompiledSnapshot> {
         self.snapshot.as_ref()

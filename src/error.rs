@@ -40,6 +40,36 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// A bundle is not a well-formed compact JWS of the accepted shape.
+    BundleMalformed {
+        /// What was wrong.
+        message: String,
+    },
+    /// A bundle is signed with an algorithm other than EdDSA.
+    BundleAlgorithmUnsupported {
+        /// The algorithm found.
+        alg: String,
+    },
+    /// A bundle names a key that is not in the trusted JWKS.
+    BundleKeyUnknown {
+        /// The key id.
+        kid: String,
+    },
+    /// A bundle's signature does not verify.
+    BundleSignatureInvalid {
+        /// The key id.
+        kid: String,
+    },
+    /// The trusted-keys document is not a usable JWKS.
+    JwksInvalid {
+        /// What was wrong.
+        message: String,
+    },
+    /// The snapshot expired longer ago than the allowed grace period.
+    SnapshotExpired {
+        /// When it expired (RFC 3339).
+        expires_at: String,
+    },
     /// A call that needs a snapshot was made before one was loaded.
     NoSnapshot,
     /// The offered snapshot is not newer than the one held (rollback refused).
@@ -115,6 +145,12 @@ impl Error {
             Error::SnapshotSchemaUnsupported { .. } => "SNAPSHOT_SCHEMA_UNSUPPORTED",
             Error::SnapshotInvalid { .. } => "SNAPSHOT_INVALID",
             Error::SnapshotTooLarge { .. } => "SNAPSHOT_TOO_LARGE",
+            Error::BundleMalformed { .. } => "BUNDLE_MALFORMED",
+            Error::BundleAlgorithmUnsupported { .. } => "BUNDLE_ALGORITHM_UNSUPPORTED",
+            Error::BundleKeyUnknown { .. } => "BUNDLE_KEY_UNKNOWN",
+            Error::BundleSignatureInvalid { .. } => "BUNDLE_SIGNATURE_INVALID",
+            Error::JwksInvalid { .. } => "JWKS_INVALID",
+            Error::SnapshotExpired { .. } => "SNAPSHOT_EXPIRED",
             Error::NoSnapshot => "NO_SNAPSHOT",
             Error::SnapshotNotNewer { .. } => "SNAPSHOT_NOT_NEWER",
             Error::InvalidRequest { .. } => "INVALID_REQUEST",
@@ -135,6 +171,12 @@ impl Error {
         "SNAPSHOT_SCHEMA_UNSUPPORTED",
         "SNAPSHOT_INVALID",
         "SNAPSHOT_TOO_LARGE",
+        "BUNDLE_MALFORMED",
+        "BUNDLE_ALGORITHM_UNSUPPORTED",
+        "BUNDLE_KEY_UNKNOWN",
+        "BUNDLE_SIGNATURE_INVALID",
+        "JWKS_INVALID",
+        "SNAPSHOT_EXPIRED",
         "NO_SNAPSHOT",
         "SNAPSHOT_NOT_NEWER",
         "INVALID_REQUEST",
@@ -183,6 +225,23 @@ impl fmt::Display for Error {
             Error::SnapshotTooLarge { bytes, limit } => {
                 write!(f, "snapshot is {bytes} bytes, over the limit of {limit}")
             }
+            Error::BundleMalformed { message } => write!(f, "the bundle is malformed: {message}"),
+            Error::BundleAlgorithmUnsupported { alg } => {
+                write!(f, "bundle algorithm `{alg}` is not accepted (only EdDSA)")
+            }
+            Error::BundleKeyUnknown { kid } => {
+                write!(f, "the bundle is signed by unknown key `{kid}`")
+            }
+            Error::BundleSignatureInvalid { kid } => {
+                write!(f, "the bundle signature does not verify with key `{kid}`")
+            }
+            Error::JwksInvalid { message } => {
+                write!(f, "the trusted keys are not a usable JWKS: {message}")
+            }
+            Error::SnapshotExpired { expires_at } => write!(
+                f,
+                "the snapshot expired at {expires_at}, beyond the grace period"
+            ),
             Error::NoSnapshot => write!(f, "no snapshot is loaded"),
             Error::SnapshotNotNewer { held, offered } => {
                 write!(

@@ -41,6 +41,12 @@ pub struct LoadReport {
     pub disabled: usize,
     /// The problems (at most [`MAX_WARNINGS`]).
     pub warnings: Vec<LoadWarning>,
+    /// The key that signed the bundle (absent for a bare snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Whether the snapshot was already past `expires_at` when loaded
+    /// (accepted within the grace period).
+    pub stale: bool,
 }
 
 /// Most warnings kept in a report; the rest are counted in the last one.
@@ -454,6 +460,8 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
             .filter(|r| r.disabled.is_some())
             .count(),
         warnings: warnings.list,
+        kid: None,
+        stale: false,
     };
     Ok((out, report))
 }
