@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+include mk/wasm.mk
+
 .PHONY: help setup test lint unit
 
 help:
@@ -13,6 +15,7 @@ setup:
 	@command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	@$(MAKE) --no-print-directory wasm-setup
 
 lint: setup
 	cargo fmt --all --check
@@ -21,4 +24,4 @@ lint: setup
 unit: setup
 	cargo test --locked
 
-test: lint unit
+test: lint unit test-wasm

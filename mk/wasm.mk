@@ -1,0 +1,87 @@
+# The WebAssembly build and the npm package `promo-edge` (pkg-js/), tested in
+# Node, Deno, workerd (Miniflare), headless Chromium and two bundlers.
+# Included by the top Makefile; `make test-wasm` runs every check here.
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_PACK_VERSION := 0.15.1
+PKG := pkg-js
+NPM_BIN := $(CURDIR)/$(PKG)/node_modules/.bin
+WASM_OUT := $(PKG)/wasm
+WASM := $(WASM_OUT)/promo_edge_bg.wasm
+SPEC_DUMP := target/promo-edge-spec/native.json
+# Rust emits these post-MVP features by default; wasm-opt must be told.
+WASM_OPT := $(NPM_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+# Runners and tools keep their state inside the tree and off the network.
+WASM_TEST_ENV := XDG_CONFIG_HOME=$(CURDIR)/target/xdg DENO_DIR=$(CURDIR)/target/deno-dir \
+  DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 CLOUDFLARE_CF_FETCH_ENABLED=false \
+  PROMO_SPEC_DUMP=$(CURDIR)/$(SPEC_DUMP) PATH=$(NPM_BIN):$(PATH)
+
+.PHONY: wasm-setup wasm-build wasm-lint wasm-spec-dump wasm-size test-wasm test-wasm-rust \
+  test-wasm-js test-wasm-deno
+
+# Idempotent: each step checks first and installs only what is missing.
+wasm-setup:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@wasm-pack --version 2>/dev/null | grep -q ' $(WASM_PACK_VERSION)$$' || \
+	  cargo install --locked wasm-pack --version $(WASM_PACK_VERSION)
+	@# The crate's own lockfile pins a yanked webpki-roots, so `--locked` fails
+	@# ("failed to select a version for webpki-roots"); resolving afresh works.
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || \
+	  cargo install --locked wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+	@$(MAKE) --no-print-directory $(PKG)/node_modules/.ci-stamp
+
+$(PKG)/node_modules/.ci-stamp: $(PKG)/package-lock.json $(PKG)/package.json
+	cd $(PKG) && npm ci --no-audit --no-fund
+	touch $@
+
+# wasm-pack's own wasm-opt pass runs without the feature flags (and only -O),
+# so it is skipped and wasm-opt -Oz runs here. Release builds have no panic hook.
+$(WASM): $(RUST_SOURCES)
+	PATH=$(NPM_BIN):$$PATH wasm-pack build --release --target web --out-dir $(WASM_OUT) \
+	  --out-name promo_edge --no-pack --no-opt -- --locked
+	$(WASM_OPT) $@ -o $@.opt && mv $@.opt $@
+	rm -f $(WASM_OUT)/.gitignore $(WASM_OUT)/package.json $(WASM_OUT)/README.md
+
+$(PKG)/dist/index.js: $(WASM) $(wildcard $(PKG)/src/*.ts) $(PKG)/tsconfig.json
+	cd $(PKG) && rm -rf dist && $(NPM_BIN)/tsc -p tsconfig.json
+
+wasm-build: wasm-setup $(PKG)/dist/index.js
+
+wasm-lint: wasm-setup
+	cargo clippy --locked --target wasm32-unknown-unknown --lib --test wasm_node --test wasm_web -- -D warnings
+
+# The native engine's exact output for every spec case, for byte comparison.
+wasm-spec-dump:
+	cargo run --locked --quiet --example spec_dump -- $(SPEC_DUMP)
+
+wasm-size: wasm-build
+	@CARGO_PROFILE_RELEASE_STRIP=false cargo build --quiet --locked --release \
+	  --target wasm32-unknown-unknown --lib --target-dir target/wasm-size
+	node scripts/wasm-size.mjs $(WASM) target/wasm-size/wasm32-unknown-unknown/release/promo_edge.wasm
+
+# wasm-bindgen-test in Node and headless Chromium. `cargo test --test X`
+# rather than `wasm-pack test`, which adds `--tests` and so would build every
+# integration test for wasm32.
+test-wasm-rust: wasm-setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  timeout 900 cargo test --locked --target wasm32-unknown-unknown --test wasm_node
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  CHROMEDRIVER=/usr/bin/chromedriver XDG_CONFIG_HOME=$(CURDIR)/target/xdg \
+	  timeout 900 cargo test --locked --target wasm32-unknown-unknown --test wasm_web
+
+# The npm package: API, spec vectors (vs expected and vs native bytes) in
+# Node, workerd and Chromium; types against real data; README examples;
+# npm pack + Vite + esbuild.
+test-wasm-js: wasm-build wasm-spec-dump
+	cd $(PKG) && $(WASM_TEST_ENV) timeout 1200 node --test --test-concurrency=1 test/
+
+test-wasm-deno: wasm-build wasm-spec-dump
+	cd $(PKG) && $(WASM_TEST_ENV) timeout 600 $(NPM_BIN)/deno test --quiet --no-prompt \
+	  --allow-read=.. --allow-env=PROMO_SPEC_DUMP test/deno/
+
+test-wasm: wasm-lint test-wasm-rust test-wasm-js test-wasm-deno wasm-size

@@ -1,0 +1,110 @@
+import init, { initSync, WasmEngine } from "../wasm/promo_edge.js";
+import { rethrow } from "./errors.js";
+import type { EngineStatus, LoadReport, Snapshot, ValidationRequest, ValidationResponse } from "./types.js";
+
+/** Where the `.wasm` comes from: a URL to fetch, a response, bytes or a compiled module. */
+export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
+/** What can be instantiated without a network round trip or an `await`. */
+export type WasmSyncSource = BufferSource | WebAssembly.Module;
+/** `now` for an evaluation: a `Date` or an RFC 3339 string. Defaults to the current time. */
+export type Now = Date | string;
+
+let defaultSource: (() => Promise<WasmSource | undefined>) | undefined;
+
+/** @internal Lets the Node entry read the `.wasm` from disk (Node's fetch cannot read files). */
+export function setDefaultWasmSource(source: () => Promise<WasmSource | undefined>): void {
+  defaultSource = source;
+}
+
+function rfc3339(now: Now | undefined): string {
+  if (now === undefined) return new Date().toISOString();
+  if (typeof now === "string") return now;
+  // An invalid Date goes to the engine as text and comes back as INVALID_TIMESTAMP.
+  return Number.isNaN(now.getTime()) ? String(now) : now.toISOString();
+}
+
+function json<T>(value: T | string): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * A promotion engine holding at most one snapshot. Create one with
+ * `await PromoEngine.init()` (browsers, Deno, Node) or
+ * `PromoEngine.initSync(module)` (edge workers); every call after that is
+ * synchronous. Bad input throws a {@link PromoError} with a stable `code`;
+ * business rejections are data in the response.
+ */
+export class PromoEngine {
+  #inner: WasmEngine;
+
+  private constructor() {
+    this.#inner = new WasmEngine();
+  }
+
+  /**
+   * Instantiates the WebAssembly module (once per realm) and returns a new
+   * engine. Without an argument the `.wasm` shipped next to the glue is
+   * fetched (bundlers such as Vite rewrite that URL to a hashed asset); in
+   * Node it is read from disk.
+   */
+  static async init(source?: WasmSource | Promise<WasmSource>): Promise<PromoEngine> {
+    const resolved = source ?? (defaultSource ? await defaultSource() : undefined);
+    await init(resolved === undefined ? undefined : { module_or_path: resolved });
+    return new PromoEngine();
+  }
+
+  /**
+   * Instantiates synchronously from a compiled `WebAssembly.Module` (the
+   * edge-safe path: `import wasm from "promo-edge/promo_edge_bg.wasm"` in
+   * Cloudflare Workers) or from the bytes of the `.wasm`.
+   */
+  static initSync(source: WasmSyncSource): PromoEngine {
+    initSync({ module: source });
+    return new PromoEngine();
+  }
+
+  /**
+   * Loads a snapshot (object or JSON text). It is kept only if its version
+   * is higher than the one held; on any error nothing changes.
+   */
+  load(snapshot: Snapshot | string): LoadReport {
+    try {
+      return JSON.parse(this.#inner.loadSnapshotJson(json(snapshot))) as LoadReport;
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Validates stacked redeemables on a cart at `now` (default: the current time). */
+  validate(request: ValidationRequest | string, now?: Now): ValidationResponse {
+    return JSON.parse(this.validateJson(request, now)) as ValidationResponse;
+  }
+
+  /**
+   * {@link validate} returning the response as JSON text, byte-for-byte what
+   * the native engine and the origin produce (handy to pass straight into a
+   * `Response` body).
+   */
+  validateJson(request: ValidationRequest | string, now?: Now): string {
+    try {
+      return this.#inner.validateJson(json(request), rfc3339(now));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Version, dates and staleness of the held snapshot, or `null` before the first load. */
+  status(now?: Now): EngineStatus | null {
+    try {
+      const text = this.#inner.statusJson(rfc3339(now));
+      return text === undefined ? null : (JSON.parse(text) as EngineStatus);
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Releases the engine's wasm memory now rather than at garbage collection. */
+  free(): void {
+    this.#inner.free();
+  }
+}

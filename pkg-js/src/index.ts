@@ -1,0 +1,5 @@
+export { PromoEngine } from "./engine.js";
+export type { Now, WasmSource, WasmSyncSource } from "./engine.js";
+export { PromoError, PROMO_ERROR_CODES, isPromoError } from "./errors.js";
+export type { PromoErrorCode } from "./errors.js";
+export type * from "./types.js";

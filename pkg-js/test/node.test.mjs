@@ -1,0 +1,172 @@
+// The npm package in Node: initialisation paths, the API, errors, and every
+// spec vector through the wasm build (vs expected and vs native bytes).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { PromoEngine, PromoError, PROMO_ERROR_CODES, isPromoError } from "../dist/node.js";
+import { errorCodes, specVersion } from "../wasm/promo_edge.js";
+import { compare, runDump, expectedReport, nativeReport } from "./support/spec.mjs";
+import { loadDump, WASM_PATH } from "./support/dump.mjs";
+
+const SNAPSHOT = {
+  schema: "promo-edge.snapshot/1",
+  project: "shop",
+  channel: "web",
+  version: 7,
+  issued_at: "2026-01-01T00:00:00Z",
+  expires_at: "2027-01-01T00:00:00Z",
+  currency: { code: "USD", exponent: 2 },
+  time_zone: { name: "UTC", offsets: [{ offset_seconds: 0 }] },
+  campaigns: [
+    {
+      id: "camp_1",
+      name: "Ten off",
+      campaign_type: "DISCOUNT_COUPONS",
+      voucher: { discount: { type: "PERCENT", percent_off: 10 } },
+      vouchers: [{ code: "TEN" }],
+    },
+  ],
+};
+const CART = {
+  redeemables: [{ object: "voucher", id: "TEN" }],
+  order: { items: [{ product_id: "prod_a", price: 1999, quantity: 3 }] },
+};
+const NOW = "2026-06-01T12:00:00Z";
+
+test("init() in Node reads the packaged .wasm from disk", async () => {
+  const engine = await PromoEngine.init();
+  assert.equal(engine.status(), null);
+  engine.free();
+});
+
+test("initSync from bytes and from a compiled WebAssembly.Module", () => {
+  const bytes = readFileSync(WASM_PATH);
+  const a = PromoEngine.initSync(bytes);
+  const b = PromoEngine.initSync(new WebAssembly.Module(bytes));
+  assert.equal(a.load(SNAPSHOT).version, 7);
+  assert.equal(b.status(), null, "engines do not share snapshots");
+  a.free();
+  b.free();
+});
+
+test("load, validate and status; money stays integer minor units", async () => {
+  const engine = await PromoEngine.init();
+  const report = engine.load(SNAPSHOT);
+  assert.deepEqual(report, { version: 7, campaigns: 1, redeemables: 1, disabled: 0, warnings: [], stale: false });
+  const res = engine.validate(CART, new Date(NOW));
+  assert.equal(res.valid, true);
+  assert.equal(res.order.amount, 5997);
+  assert.equal(res.order.total_discount_amount, 600); // 599.7 rounded half-up, once
+  assert.equal(res.order.total_amount, 5397);
+  assert.ok(Number.isInteger(res.redeemables[0].order.items[0].discount_amount));
+  assert.equal(res.snapshot_version, 7);
+  // The JSON path is the same bytes, from an object or from text.
+  assert.equal(engine.validateJson(CART, NOW), engine.validateJson(JSON.stringify(CART), new Date(NOW)));
+  assert.deepEqual(engine.status(NOW), {
+    version: 7,
+    project: "shop",
+    channel: "web",
+    issued_at: "2026-01-01T00:00:00.000Z",
+    expires_at: "2027-01-01T00:00:00.000Z",
+    stale: false,
+  });
+  assert.equal(engine.status(new Date("2027-01-02T00:00:00Z")).stale, true);
+  // `now` defaults to the current time.
+  assert.equal(typeof engine.validate(CART).valid, "boolean");
+  engine.free();
+});
+
+test("a business rejection is data, not an exception", async () => {
+  const engine = await PromoEngine.init();
+  engine.load(SNAPSHOT);
+  const res = engine.validate({ ...CART, redeemables: [{ object: "voucher", id: "NOPE" }] }, NOW);
+  assert.equal(res.valid, false);
+  assert.equal(res.inapplicable_redeemables[0].result.error.key, "resource_not_found");
+  engine.free();
+});
+
+test("errors are PromoError instances with a stable code; a failed load changes nothing", async () => {
+  const engine = await PromoEngine.init();
+  const expectCode = (fn, code) =>
+    assert.throws(fn, (e) => {
+      assert.ok(e instanceof PromoError, `not a PromoError: ${e}`);
+      assert.ok(e instanceof Error);
+      assert.equal(e.name, "PromoError");
+      assert.equal(e.code, code);
+      assert.ok(e.message.length > 0);
+      assert.ok(isPromoError(e));
+      return true;
+    });
+  expectCode(() => engine.validate(CART, NOW), "NO_SNAPSHOT");
+  expectCode(() => engine.load("{not json"), "INVALID_JSON");
+  expectCode(() => engine.load({ ...SNAPSHOT, schema: "other/9" }), "SNAPSHOT_SCHEMA_UNSUPPORTED");
+  engine.load(SNAPSHOT);
+  expectCode(() => engine.load({ ...SNAPSHOT, version: 6 }), "SNAPSHOT_NOT_NEWER");
+  expectCode(() => engine.validate(CART, "tomorrow"), "INVALID_TIMESTAMP");
+  expectCode(() => engine.validate(CART, new Date("garbage")), "INVALID_TIMESTAMP");
+  expectCode(() => engine.status("not a time"), "INVALID_TIMESTAMP");
+  expectCode(
+    () => engine.validate({ ...CART, order: { items: [{ product_id: "p", price: 10.5, quantity: 1 }] } }, NOW),
+    "INVALID_JSON",
+  );
+  expectCode(
+    () => engine.validate({ ...CART, order: { items: [{ product_id: "p", price: -5, quantity: 1 }] } }, NOW),
+    "AMOUNT_OUT_OF_RANGE",
+  );
+  const items = Array.from({ length: 501 }, () => ({ product_id: "p", price: 1, quantity: 1 }));
+  expectCode(() => engine.validate({ order: { items } }, NOW), "TOO_MANY_ORDER_ITEMS");
+  assert.equal(engine.status(NOW).version, 7, "the held snapshot still serves");
+  // A JS-side failure is not turned into a PromoError.
+  const circular = {};
+  circular.self = circular;
+  assert.throws(() => engine.validate(circular, NOW), TypeError);
+  engine.free();
+});
+
+test("the PromoErrorCode union equals Error::ALL_CODES", async () => {
+  await PromoEngine.init();
+  assert.deepEqual([...PROMO_ERROR_CODES], errorCodes());
+  assert.deepEqual([...PROMO_ERROR_CODES], loadDump().error_codes);
+  assert.equal(specVersion(), loadDump().spec_version);
+});
+
+test("spec vectors through the wasm build in Node", async (t) => {
+  const dump = loadDump();
+  const wasm = new WebAssembly.Module(readFileSync(WASM_PATH));
+  const outputs = runDump(() => PromoEngine.initSync(wasm), dump);
+  const result = compare(dump, outputs);
+  t.diagnostic(`${result.count} spec cases`);
+  await t.test("byte-for-byte equal to the native engine", () => {
+    assert.ok(result.notNative.length === 0, nativeReport(result));
+  });
+  await t.test("match expected", () => {
+    assert.ok(result.notExpected.length === 0, expectedReport(result));
+  });
+});
+
+test("JS objects (integer-like keys reordered by JS) give the same answers as text", async () => {
+  const dump = loadDump();
+  const engine = await PromoEngine.init();
+  const differ = [];
+  for (const file of dump.files) {
+    file.cases.forEach((c, i) => {
+      const a = PromoEngine.initSync(readFileSync(WASM_PATH));
+      try {
+        a.load(JSON.parse(c.snapshot ?? file.snapshot));
+      } catch {
+        a.free();
+        return;
+      }
+      let out;
+      try {
+        out = a.validate(JSON.parse(c.request), c.now);
+      } catch (e) {
+        out = { error: e.code };
+      }
+      a.free();
+      if (JSON.stringify(out) !== JSON.stringify(JSON.parse(c.output))) differ.push(`${file.name} case ${i}`);
+    });
+  }
+  engine.free();
+  assert.deepEqual(differ, []);
+});
