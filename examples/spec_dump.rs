@@ -31,12 +31,18 @@ fn text(v: &Value, key: &str, at: &str) -> Result<String> {
 }
 
 /// The native engine's answer, exactly as the Rust spec runner computes it.
-fn run(snapshot: &str, request: &str, now: &str) -> Result<String> {
+fn run(snapshot: &str, call: &str, request: &str, now: &str) -> Result<String> {
     let mut engine = promo_edge::Engine::new();
     if let Err(e) = engine.load_snapshot_json(snapshot) {
         return Ok(json!({"error": e.code(), "stage": "load"}).to_string());
     }
-    Ok(match engine.validate_json(request, now) {
+    let answer = match call {
+        "validate" => engine.validate_json(request, now),
+        "qualify" => engine.qualify_json(request, now),
+        "price_products" => engine.price_products_json(request, now),
+        other => return Err(format!("unknown call `{other}`").into()),
+    };
+    Ok(match answer {
         Ok(text) => text,
         Err(e) => json!({"error": e.code()}).to_string(),
     })
@@ -60,10 +66,20 @@ fn dump_file(path: &Path) -> Result<Value> {
         let own_text = own.map(Value::to_string);
         let request = field(case, "request", &at)?.to_string();
         let now = text(case, "now", &at)?;
-        let output = run(own_text.as_deref().unwrap_or(&snapshot), &request, &now)?;
+        let call = match case.get("call") {
+            None | Some(Value::Null) => "validate".to_string(),
+            Some(_) => text(case, "call", &at)?,
+        };
+        let output = run(
+            own_text.as_deref().unwrap_or(&snapshot),
+            &call,
+            &request,
+            &now,
+        )?;
         let mut entry = json!({
             "index": i,
             "description": case.get("description").cloned().unwrap_or(Value::Null),
+            "call": call,
             "request": request,
             "now": now,
             "expected": field(case, "expected", &at)?,

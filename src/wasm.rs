@@ -59,6 +59,18 @@ impl WasmEngine {
         self.inner.validate_json(request, now)
     }
 
+    /// Qualifies request JSON at `now`; returns the response JSON.
+    #[wasm_bindgen(js_name = qualifyJson)]
+    pub fn qualify_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        self.inner.qualify_json(request, now)
+    }
+
+    /// Prices products (request JSON) at `now`; returns the response JSON.
+    #[wasm_bindgen(js_name = priceProductsJson)]
+    pub fn price_products_json(&self, request: &str, now: &str) -> Result<String, Error> {
+        self.inner.price_products_json(request, now)
+    }
+
     /// The held snapshot's status at `now` as JSON, or `undefined` when none is loaded.
     #[wasm_bindgen(js_name = statusJson)]
     pub fn status_json(&self, now: &str) -> Result<Option<String>, Error> {

@@ -1,6 +1,17 @@
+// @ts-self-types="./engine.d.ts"
 import init, { initSync, WasmEngine } from "../wasm/promo_edge.js";
 import { rethrow } from "./errors.js";
-import type { EngineStatus, LoadReport, Snapshot, ValidationRequest, ValidationResponse } from "./types.js";
+import type {
+  EngineStatus,
+  LoadReport,
+  PricingRequest,
+  PricingResponse,
+  QualificationRequest,
+  QualificationResponse,
+  Snapshot,
+  ValidationRequest,
+  ValidationResponse,
+} from "./types.js";
 
 /** Where the `.wasm` comes from: a URL to fetch, a response, bytes or a compiled module. */
 export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
@@ -88,6 +99,34 @@ export class PromoEngine {
   validateJson(request: ValidationRequest | string, now?: Now): string {
     try {
       return this.#inner.validateJson(json(request), rfc3339(now));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** The redeemables that fit a customer and cart, each computed alone (best deal first on request). */
+  qualify(request: QualificationRequest | string, now?: Now): QualificationResponse {
+    return JSON.parse(this.qualifyJson(request, now)) as QualificationResponse;
+  }
+
+  /** {@link qualify} returning the response as JSON text. */
+  qualifyJson(request: QualificationRequest | string, now?: Now): string {
+    try {
+      return this.#inner.qualifyJson(json(request), rfc3339(now));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Strikethrough prices for a batch of products (a catalog page at once). */
+  priceProducts(request: PricingRequest | string, now?: Now): PricingResponse {
+    return JSON.parse(this.priceProductsJson(request, now)) as PricingResponse;
+  }
+
+  /** {@link priceProducts} returning the response as JSON text. */
+  priceProductsJson(request: PricingRequest | string, now?: Now): string {
+    try {
+      return this.#inner.priceProductsJson(json(request), rfc3339(now));
     } catch (e) {
       return rethrow(e);
     }

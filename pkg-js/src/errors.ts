@@ -1,3 +1,4 @@
+// @ts-self-types="./errors.d.ts"
 /**
  * Every code the engine can throw, in the order of the Rust `Error::ALL_CODES`.
  * Codes are API: they are never renamed, only added. A test checks that this

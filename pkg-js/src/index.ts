@@ -1,3 +1,4 @@
+// @ts-self-types="./index.d.ts"
 export { PromoEngine } from "./engine.js";
 export type { Now, WasmSource, WasmSyncSource } from "./engine.js";
 export { PromoError, PROMO_ERROR_CODES, isPromoError } from "./errors.js";

@@ -1,3 +1,4 @@
+// @ts-self-types="./types.d.ts"
 /**
  * Types of the JSON the engine reads and writes. They mirror the Rust wire
  * types (snake_case keys, Voucherify's shapes) and are checked against real
@@ -460,6 +461,10 @@ export interface ValidationRequest {
   metadata?: Metadata;
   /** Live counters the host knows; absent ones are taken as 0. */
   counters?: Counters;
+  /** Voucherify API fields accepted so the same body can be sent, and ignored. */
+  tracking_id?: string;
+  session?: { type?: "LOCK"; key?: string; ttl?: number; ttl_unit?: string };
+  options?: { expand?: string[] };
 }
 
 export interface RedeemableRef {
@@ -692,6 +697,130 @@ export interface EarnedPoints {
   campaign_name: string;
   points: number;
   rules: { earning_rule_id: string; points: number }[];
+}
+
+// ---------------------------------------------------------------------------
+// Qualification (`POST /v1/qualifications` shape)
+// ---------------------------------------------------------------------------
+
+export type QualificationScenario =
+  | "ALL"
+  | "CUSTOMER_WALLET"
+  | "AUDIENCE_ONLY"
+  | "PRODUCTS"
+  | "PRODUCTS_DISCOUNT"
+  | "PRODUCTS_BY_CUSTOMER"
+  | "PRODUCTS_DISCOUNT_BY_CUSTOMER";
+
+export interface QualificationRequest {
+  customer?: CustomerInput;
+  order?: OrderInput;
+  metadata?: Metadata;
+  /** Default `ALL`. */
+  scenario?: QualificationScenario;
+  options?: QualificationOptions;
+  /** Codes the customer holds (unique codes are not in the snapshot in clear). */
+  wallet?: string[];
+  counters?: Counters;
+}
+
+export interface QualificationOptions {
+  /** Page size (default 5, at most 50). */
+  limit?: number;
+  /** Voucherify-style: `{field: {conditions: {$in: [...]}}, junction}`. */
+  filters?: { [field: string]: JsonValue };
+  sorting_rule?: "DEFAULT" | "BEST_DEAL" | "LEAST_DEAL";
+  /** Accepted for compatibility; ignored. */
+  expand?: JsonValue;
+}
+
+export interface QualificationResponse {
+  redeemables: {
+    object: "list";
+    data_ref: "data";
+    data: QualifiedRedeemable[];
+    total: number;
+    has_more: boolean;
+  };
+  /** The cart without any redeemable. */
+  order: OrderCalculation;
+  stacking_rules: StackingRules;
+  snapshot_version: number;
+}
+
+export interface QualifiedRedeemable {
+  /** The code (generic), voucher id (unique) or tier id. */
+  id: string;
+  object: "voucher" | "promotion_tier" | "promotion_stack";
+  /** Whether it applies to this cart as it is. */
+  applicable: boolean;
+  result: Outcome;
+  /** The cart calculated with this redeemable alone. */
+  order: OrderCalculation;
+  applicable_to?: TargetList;
+  inapplicable_to?: TargetList;
+  campaign_id?: string;
+  campaign_name?: string;
+  campaign_type: CampaignType;
+  name?: string;
+  banner?: string;
+  categories?: CategoryRef[];
+  metadata?: Metadata;
+  nudges?: Nudge[];
+  counters_assumed?: string[];
+}
+
+// ---------------------------------------------------------------------------
+// Strikethrough pricing
+// ---------------------------------------------------------------------------
+
+export interface PricingRequest {
+  /** What to price (at most 10,000 entries). */
+  products: PricingItem[];
+  /** Who is looking (for customer rules); anonymous when absent. */
+  customer?: CustomerInput;
+}
+
+export interface PricingItem {
+  /** The caller's key for this entry (echoed). */
+  key?: string;
+  product_id?: string;
+  sku_id?: string;
+  source_id?: string;
+  /** Unit price; the catalog's when absent. */
+  price?: Money;
+  quantity?: number;
+  metadata?: Metadata;
+}
+
+export interface PricingResponse {
+  products: ProductPrice[];
+  snapshot_version: number;
+}
+
+export interface ProductPrice {
+  key: string;
+  price: Money;
+  quantity: number;
+  amount: Money;
+  discounted_amount: Money;
+  /** The strikethrough price. */
+  discounted_price: Money;
+  discount_amount: Money;
+  /** The promotions that gave it, in application order. */
+  applied: PriceSource[];
+  /** When the price stops holding. */
+  valid_until?: Timestamp;
+}
+
+export interface PriceSource {
+  /** Tier id or code. */
+  id: string;
+  object: "voucher" | "promotion_tier" | "promotion_stack";
+  name?: string;
+  banner?: string;
+  campaign_id?: string;
+  discount_amount: Money;
 }
 
 // ---------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 // exact input texts the native engine got (from examples/spec_dump.rs) and
 // returns the exact output texts.
 
+const CALLS = { validate: "validateJson", qualify: "qualifyJson", price_products: "priceProductsJson" };
+
 /** The output of one case, in the native runner's format. */
-export function runCase(engine, snapshot, request, now) {
+export function runCase(engine, snapshot, call, request, now) {
   try {
     engine.load(snapshot);
   } catch (e) {
@@ -12,25 +14,34 @@ export function runCase(engine, snapshot, request, now) {
     return JSON.stringify({ error: e.code, stage: "load" });
   }
   try {
-    return engine.validateJson(request, now);
+    const method = CALLS[call ?? "validate"];
+    if (!method) throw new Error(`unknown call ${call}`);
+    return engine[method](request, now);
   } catch (e) {
     if (e?.name !== "PromoError") throw e;
     return JSON.stringify({ error: e.code });
   }
 }
 
-/** Runs every case of a dump with a fresh engine each; returns outputs by file and case. */
-export function runDump(newEngine, dump) {
-  return dump.files.map((file) =>
-    file.cases.map((c) => {
-      const engine = newEngine();
+/**
+ * Runs every case of a dump with a fresh engine each (`newEngine` may return
+ * a promise); resolves to the outputs by file and case.
+ */
+export async function runDump(newEngine, dump) {
+  const outputs = [];
+  for (const file of dump.files) {
+    const outs = [];
+    for (const c of file.cases) {
+      const engine = await newEngine();
       try {
-        return runCase(engine, c.snapshot ?? file.snapshot, c.request, c.now);
+        outs.push(runCase(engine, c.snapshot ?? file.snapshot, c.call, c.request, c.now));
       } finally {
         engine.free();
       }
-    }),
-  );
+    }
+    outputs.push(outs);
+  }
+  return outputs;
 }
 
 /**
