@@ -175,6 +175,21 @@ pub struct CustomerInput {
     pub loyalty_tier: Option<String>,
 }
 
+impl CustomerInput {
+    /// Whether this customer is `who` (by `source_id` or by `id`).
+    pub fn is(&self, who: &str) -> bool {
+        self.source_id.as_deref() == Some(who) || self.id.as_deref() == Some(who)
+    }
+
+    /// The customer's identities: `source_id`, then `id`.
+    pub fn identities(&self) -> impl Iterator<Item = &str> {
+        self.source_id
+            .as_deref()
+            .into_iter()
+            .chain(self.id.as_deref())
+    }
+}
+
 /// Counters the host knows. Keys are redeemable ids as requested (code or
 /// tier id) and campaign ids.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -271,7 +271,11 @@ fn apply_items(
                 });
             }
             let total_room = room.iter().try_fold(Money::ZERO, |a, r| a.try_add(*r))?;
-            let want = cap(amount_off.times(mult)?, *aggregated_amount_limit).min(total_room);
+            // Never more than the running total (an earlier order-level discount
+            // may have used part of it), split proportionally.
+            let want = cap(amount_off.times(mult)?, *aggregated_amount_limit)
+                .min(total_room)
+                .min(state.total()?);
             let parts = water_fill(want, &weights, &room, ctx.rounding)?;
             for ((i, u), part) in picks.into_iter().zip(parts) {
                 per_line.push((i, u, part));

@@ -17,7 +17,7 @@ use crate::money::Money;
 use crate::request::{
     CustomerInput, OrderInput, OrderItemInput, RedeemableObject, RedeemableRef, ValidationRequest,
 };
-use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind};
+use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind, TargetObject};
 use crate::time::{Instant, WindowStatus};
 use crate::validation::{validate, Status};
 
@@ -128,6 +128,18 @@ fn candidates(snap: &CompiledSnapshot, item: &crate::snapshot::ResolvedItem) -> 
     }
     out.sort_unstable();
     out.dedup();
+    // A product a promotion excludes is not touched by it.
+    out.retain(|pos| {
+        snap.redeemables.get(*pos).is_some_and(|r| {
+            !r.eligibility.excluded.iter().any(|t| match t.object {
+                TargetObject::Product => item.product_id.as_deref() == Some(t.id.as_str()),
+                TargetObject::Sku => item.sku_id.as_deref() == Some(t.id.as_str()),
+                TargetObject::ProductsCollection => item.collections.contains(&t.id),
+            })
+        })
+    });
+    // Applied in default order: campaigns as published, tiers by hierarchy.
+    out.sort_by_key(|pos| snap.rank.get(*pos).copied().unwrap_or(usize::MAX));
     out
 }
 
@@ -223,6 +235,10 @@ pub fn price_products(
                 .as_ref()
                 .map(|o| o.total_applied_discount_amount)
                 .unwrap_or_default();
+            // A promotion that gives nothing here is no reason for a badge.
+            if discount_amount == Money::ZERO {
+                continue;
+            }
             if let Some(exp) = snap
                 .find_tier(&r.id)
                 .or_else(|| snap.find_voucher(&r.id))

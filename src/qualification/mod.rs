@@ -101,10 +101,6 @@ pub struct QualificationResponse {
 }
 
 fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize, String)> {
-    let who = req
-        .customer
-        .as_ref()
-        .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut push = |pos: usize, id: String| {
         if !out.iter().any(|(p, _)| *p == pos) {
@@ -119,7 +115,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
             }
         }
     }
-    if let Some(w) = who {
+    for w in req.customer.iter().flat_map(|c| c.identities()) {
         for pos in snap.by_holder.get(w).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(r) = snap.redeemables.get(*pos) {
                 if !r.id.is_empty() || r.code.is_some() {
@@ -134,7 +130,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
         }
     }
     // Snapshot order: campaigns as published, tiers by hierarchy within.
-    out.sort_by_key(|(p, _)| *p);
+    out.sort_by_key(|(p, _)| snap.rank.get(*p).copied().unwrap_or(usize::MAX));
     out
 }
 

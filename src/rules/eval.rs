@@ -418,16 +418,10 @@ fn eval_rule(
             let v = counter_value(c, ctx, assumed);
             all_hold(conds, Some(&num(v)), ctx)
         }
-        RuleKind::HolderOnly => {
-            let who = ctx
-                .customer
-                .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
-            match (ctx.holder, who) {
-                (Some(h), Some(w)) => h == w,
-                (None, _) => true,
-                _ => false,
-            }
-        }
+        RuleKind::HolderOnly => match ctx.holder {
+            Some(h) => ctx.customer.is_some_and(|c| c.is(h)),
+            None => true,
+        },
     };
     let mut ident = Failure {
         kind: kind_of(&rule.kind),

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::source::*;
-use crate::codes::code_hash;
 use crate::discounts::{compile_discount, CompiledBundle, CompiledDiscount, Eligibility};
 use crate::error::Error;
 use crate::money::Money;
@@ -89,6 +88,9 @@ pub struct CompiledRedeemable {
     pub id: String,
     /// The code in clear, for generic codes (unique codes only have a hash).
     pub code: Option<String>,
+    /// One redeemable standing for all bulk `code_hashes` of its campaign
+    /// (each requested code is still a redeemable of its own in a request).
+    pub shared: bool,
     /// Position of its campaign in [`CompiledSnapshot::campaigns`].
     pub campaign: usize,
     /// Display name (tiers).
@@ -195,7 +197,8 @@ pub struct CompiledSnapshot {
     /// Promotion stacks: id → (name, tier positions, category).
     pub stacks: HashMap<String, (String, Vec<usize>)>,
     by_code: HashMap<String, usize>,
-    by_hash: HashMap<String, usize>,
+    /// Unique-code digests → redeemable, sorted for binary search.
+    hashes: Vec<(crate::codes::CodeHash, usize)>,
     by_tier: HashMap<String, usize>,
     products: HashMap<String, Product>,
     product_by_source: HashMap<String, String>,
@@ -216,6 +219,9 @@ pub struct CompiledSnapshot {
     pub price_global: Vec<usize>,
     /// `order.paid` earning rules of loyalty campaigns.
     pub earning_rules: Vec<crate::loyalty::CompiledEarningRule>,
+    /// Default listing rank of each redeemable: campaigns as published,
+    /// codes before tiers, tiers by hierarchy.
+    pub rank: Vec<usize>,
 }
 
 struct Warnings {
@@ -413,7 +419,7 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
         redeemables: Vec::new(),
         stacks: HashMap::new(),
         by_code: HashMap::new(),
-        by_hash: HashMap::new(),
+        hashes: Vec::new(),
         by_tier: HashMap::new(),
         products,
         product_by_source,
@@ -426,6 +432,7 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
         price_index: HashMap::new(),
         price_global: Vec::new(),
         earning_rules: Vec::new(),
+        rank: Vec::new(),
     };
 
     let mut campaign_ids = BTreeSet::new();
@@ -441,6 +448,17 @@ pub fn compile(snap: Snapshot) -> Result<(CompiledSnapshot, LoadReport), Error> 
         out.compile_campaign(ci, camp, &path, &rule_index, &mut warnings)?;
     }
 
+    out.hashes.sort_unstable_by_key(|(h, _)| *h);
+    if out
+        .hashes
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.0 == b.0))
+    {
+        return Err(Error::snapshot_invalid(
+            "campaigns",
+            "duplicate unique code hash",
+        ));
+    }
     out.build_indexes(&public_campaigns);
 
     if warnings.dropped > 0 {
@@ -636,6 +654,33 @@ impl CompiledSnapshot {
                 warnings,
             )?;
         }
+        if !camp.code_hashes.is_empty() {
+            // One redeemable stands for every bulk code of the campaign.
+            let bulk = Voucher {
+                id: Some(String::new()),
+                code_hash: Some(String::new()),
+                ..Voucher::default()
+            };
+            let vpath = format!("{path}.code_hashes");
+            let pos = self.redeemables.len();
+            self.compile_voucher(
+                bulk,
+                &vpath,
+                &camp.campaign_type,
+                &template,
+                &template_discount,
+                template_problem.as_deref(),
+                &camp.validity,
+                &shared,
+                index,
+                warnings,
+            )?;
+            if let Some(r) = self.redeemables.get_mut(pos) {
+                r.shared = true;
+            }
+            self.hashes
+                .extend(camp.code_hashes.iter().map(|h| (*h, pos)));
+        }
         let mut tier_positions: Vec<(i64, usize)> = Vec::new();
         for (ti, tier) in camp.promotion_tiers.into_iter().enumerate() {
             let tpath = format!("{path}.promotion_tiers[{ti}]");
@@ -672,6 +717,7 @@ impl CompiledSnapshot {
                 kind: RedeemableKind::PromotionTier,
                 id: tier.id,
                 code: None,
+                shared: false,
                 campaign: shared.campaign,
                 name: Some(tier.name),
                 banner: tier.banner,
@@ -810,13 +856,15 @@ impl CompiledSnapshot {
                 }
                 v.id.clone().unwrap_or_else(|| code.clone())
             }
+            (None, Some(hash), _) if hash.is_empty() => String::new(),
             (None, Some(hash), _) => {
-                if self.by_hash.insert(hash.clone(), pos).is_some() {
-                    return Err(Error::snapshot_invalid(
+                let digest = crate::codes::CodeHash::parse(hash).ok_or_else(|| {
+                    Error::snapshot_invalid(
                         format!("{vpath}.code_hash"),
-                        "duplicate code hash",
-                    ));
-                }
+                        "not a base64url SHA-256 hash",
+                    )
+                })?;
+                self.hashes.push((digest, pos));
                 v.id.clone().unwrap_or_default()
             }
             (None, None, _) => {
@@ -826,7 +874,7 @@ impl CompiledSnapshot {
                 ))
             }
         };
-        if let Some(vid) = &v.id {
+        if let Some(vid) = v.id.as_ref().filter(|i| !i.is_empty()) {
             if v.code.as_deref() != Some(vid.as_str())
                 && self.by_code.insert(vid.clone(), pos).is_some()
             {
@@ -840,7 +888,13 @@ impl CompiledSnapshot {
             .disabled
             .clone()
             .or(problem.or(dproblem).map(Arc::new));
-        if disabled.is_none() && kind == RedeemableKind::DiscountVoucher && discount.is_none() {
+        // A referral code may carry no discount (single-sided programs reward the referrer only).
+        let referral = *campaign_type == CampaignType::ReferralProgram || v.is_referral_code;
+        if disabled.is_none()
+            && kind == RedeemableKind::DiscountVoucher
+            && discount.is_none()
+            && !referral
+        {
             let m = "discount voucher has no discount".to_string();
             warnings.push("DISCOUNT_INVALID", vpath.to_string(), m.clone());
             disabled = Some(Arc::new(m));
@@ -849,6 +903,7 @@ impl CompiledSnapshot {
             kind,
             id,
             code: v.code.clone(),
+            shared: false,
             campaign: shared.campaign,
             name: None,
             banner: None,
@@ -941,6 +996,28 @@ impl CompiledSnapshot {
     }
 
     fn build_indexes(&mut self, public_campaigns: &[bool]) {
+        let tier_order: HashMap<usize, usize> = self
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, i))
+            .collect();
+        let mut by_rank: Vec<usize> = (0..self.redeemables.len()).collect();
+        by_rank.sort_by_key(|p| {
+            let r = self.redeemables.get(*p);
+            let tier = tier_order.get(p).copied();
+            (
+                r.map(|x| x.campaign).unwrap_or(usize::MAX),
+                tier.is_some(),
+                tier.unwrap_or(*p),
+            )
+        });
+        self.rank = vec![0; self.redeemables.len()];
+        for (rank, pos) in by_rank.into_iter().enumerate() {
+            if let Some(slot) = self.rank.get_mut(pos) {
+                *slot = rank;
+            }
+        }
         for (pos, r) in self.redeemables.iter().enumerate() {
             if let Some(h) = &r.holder {
                 self.by_holder.entry(h.clone()).or_default().push(pos);
@@ -976,10 +1053,14 @@ impl CompiledSnapshot {
 
     /// Finds a voucher by code, voucher id or unique-code hash.
     pub fn find_voucher(&self, code: &str) -> Option<usize> {
-        self.by_code
-            .get(code)
-            .copied()
-            .or_else(|| self.by_hash.get(&code_hash(&self.code_salt, code)).copied())
+        self.by_code.get(code).copied().or_else(|| {
+            let digest = crate::codes::CodeHash(crate::codes::code_digest(&self.code_salt, code));
+            let i = self
+                .hashes
+                .binary_search_by_key(&digest, |(h, _)| *h)
+                .ok()?;
+            self.hashes.get(i).map(|(_, pos)| *pos)
+        })
     }
 
     /// Finds a promotion tier by id.

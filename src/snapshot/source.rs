@@ -460,6 +460,12 @@ pub struct Campaign {
     /// The campaign's codes.
     #[serde(default)]
     pub vouchers: Vec<Voucher>,
+    /// Bulk unique codes without per-code settings, as salted hashes (the
+    /// compact form: 100,000 codes parse and index in milliseconds). Each
+    /// behaves as a voucher of the campaign's `voucher` template, and its
+    /// redemption count comes from the request's counters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_hashes: Vec<crate::codes::CodeHash>,
     /// Promotion tiers (`PROMOTION` campaigns).
     #[serde(default)]
     pub promotion_tiers: Vec<PromotionTier>,

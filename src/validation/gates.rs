@@ -133,10 +133,22 @@ pub fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest, now: Instant) -
                     error: error("duplicated_redeemables", None, &id, rtype),
                     nudges: Vec::new(),
                 }),
-                Some(p) if !seen_redeemables.insert(p) => Some(StaticError {
-                    error: error("duplicated_redeemables", None, &id, rtype),
-                    nudges: Vec::new(),
-                }),
+                // Bulk codes share one redeemable: there the code itself is the identity.
+                Some(p)
+                    if !seen_redeemables.insert((
+                        p,
+                        if snap.redeemables.get(p).is_some_and(|x| x.shared) {
+                            id.clone()
+                        } else {
+                            String::new()
+                        },
+                    )) =>
+                {
+                    Some(StaticError {
+                        error: error("duplicated_redeemables", None, &id, rtype),
+                        nudges: Vec::new(),
+                    })
+                }
                 Some(p) => snap
                     .redeemables
                     .get(p)
@@ -250,14 +262,14 @@ fn gate(
             );
         }
     }
-    let customer = req
-        .customer
-        .as_ref()
-        .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
-    if r.is_referral && r.holder.is_some() && r.holder.as_deref() == customer {
+    let holds = r
+        .holder
+        .as_deref()
+        .is_some_and(|h| req.customer.as_ref().is_some_and(|c| c.is(h)));
+    if r.is_referral && holds {
         return fail("referrer_not_permitted_to_redeem", None, Vec::new());
     }
-    if r.holder_only && !r.is_referral && r.holder.as_deref() != customer {
+    if r.holder_only && !r.is_referral && r.holder.is_some() && !holds {
         return fail(
             "customer_rules_violated",
             Some("Only the code's holder may redeem it".into()),

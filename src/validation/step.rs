@@ -16,9 +16,10 @@ use crate::money::Money;
 use crate::order::OrderState;
 use crate::request::ValidationRequest;
 use crate::rules::conditions::Clock;
-use crate::rules::{evaluate, EvalContext, Nudge};
+use crate::rules::{evaluate, EvalContext, FailureKind, Nudge};
 use crate::snapshot::{
-    CompiledRedeemable, CompiledSnapshot, RedeemableKind, TargetEffect, TargetObject,
+    CompiledRedeemable, CompiledSnapshot, CompiledValidationRule, RedeemableKind, TargetEffect,
+    TargetObject,
 };
 use crate::stacking::{uses_initial_amount, ProductsApplicationMode};
 use crate::time::Instant;
@@ -192,12 +193,32 @@ pub fn run_step(
                     path: "bundle_rules".into(),
                     name: "order.items.any".into(),
                 });
+                // A customer who fails the customer rules gets that reason:
+                // no item added to the cart would change it.
+                let nothing = ThisRedemption {
+                    total_after: state.total()?,
+                    discount: Money::ZERO,
+                    credits: Money::ZERO,
+                    points: 0,
+                };
+                let (failure, counters_assumed) =
+                    check_rules(snap, req, now, c, r, &rules, state, &nothing)?;
+                if let Some((customer_error, _)) =
+                    failure.filter(|(e, _)| e.key == FailureKind::Customer.key())
+                {
+                    return Ok(StepOutcome::Inapplicable {
+                        error: customer_error,
+                        nudges: Vec::new(),
+                        bundle: Some(found),
+                        counters_assumed,
+                    });
+                }
                 let nudges = found.nudge().into_iter().collect();
                 return Ok(StepOutcome::Inapplicable {
                     error: err,
                     nudges,
                     bundle: Some(found),
-                    counters_assumed: Vec::new(),
+                    counters_assumed,
                 });
             }
             if b.multiply {
@@ -336,16 +357,70 @@ pub fn run_step(
     };
 
     let discount = applied.order_discount.try_add(applied.items_discount)?;
+    let effect = ThisRedemption {
+        total_after: next.total()?,
+        discount,
+        credits,
+        points,
+    };
+    let (failure, mut counters_assumed) =
+        check_rules(snap, req, now, c, r, &rules, state, &effect)?;
+    if let Some((error, nudges)) = failure {
+        return Ok(StepOutcome::Inapplicable {
+            error,
+            nudges,
+            bundle: outcome.bundle,
+            counters_assumed,
+        });
+    }
+    counters_assumed.dedup();
+    let (applicable_to, inapplicable_to) = target_lists(&r.eligibility, &next, &applied.touched);
+    Ok(StepOutcome::Applied {
+        no_effect: applied.is_empty(),
+        state: next,
+        outcome,
+        applicable_to,
+        inapplicable_to,
+        counters_assumed,
+    })
+}
+
+/// What this redemption would do, as the rules see it.
+struct ThisRedemption {
+    total_after: Money,
+    discount: Money,
+    credits: Money,
+    points: i64,
+}
+
+type RuleFailure = (RedeemableError, Vec<Nudge>);
+
+/// Checks every validation rule of `r` on the order as it stands before it;
+/// returns the first failure (error and nudges) and the counters assumed.
+#[allow(clippy::too_many_arguments)]
+fn check_rules(
+    snap: &CompiledSnapshot,
+    req: &ValidationRequest,
+    now: Instant,
+    c: &Candidate,
+    r: &CompiledRedeemable,
+    rules: &[&CompiledValidationRule],
+    state: &OrderState,
+    effect: &ThisRedemption,
+) -> Result<(Option<RuleFailure>, Vec<String>), Error> {
+    let rtype = if r.kind == RedeemableKind::PromotionTier {
+        "promotion_tier"
+    } else {
+        "voucher"
+    };
     let amount_before = state.total()?;
-    let total_after = next.total()?;
-    let customer = req.customer.as_ref();
     let mut counters_assumed = Vec::new();
-    for rule in &rules {
+    for rule in rules {
         let ectx = EvalContext {
             state,
             amount_before,
-            total_after,
-            customer,
+            total_after: effect.total_after,
+            customer: req.customer.as_ref(),
             order_metadata: &req.order.metadata,
             redemption_metadata: &req.metadata,
             redeemable_counters: req.counters.redeemables.get(&c.id),
@@ -353,9 +428,9 @@ pub fn run_step(
                 .campaigns
                 .get(r.campaign)
                 .and_then(|camp| req.counters.campaigns.get(&camp.id)),
-            this_discount: discount,
-            this_credits: credits,
-            this_points: points,
+            this_discount: effect.discount,
+            this_credits: effect.credits,
+            this_points: effect.points,
             holder: r.holder.as_deref(),
             clock: Clock { now, tz: &snap.tz },
         };
@@ -374,23 +449,10 @@ pub fn run_step(
             });
             counters_assumed.sort();
             counters_assumed.dedup();
-            return Ok(StepOutcome::Inapplicable {
-                error: err,
-                nudges: out.nudges,
-                bundle: outcome.bundle,
-                counters_assumed,
-            });
+            return Ok((Some((err, out.nudges)), counters_assumed));
         }
     }
     counters_assumed.sort();
     counters_assumed.dedup();
-    let (applicable_to, inapplicable_to) = target_lists(&r.eligibility, &next, &applied.touched);
-    Ok(StepOutcome::Applied {
-        no_effect: applied.is_empty(),
-        state: next,
-        outcome,
-        applicable_to,
-        inapplicable_to,
-        counters_assumed,
-    })
+    Ok((None, counters_assumed))
 }
