@@ -9,16 +9,12 @@ NPM_BIN := $(CURDIR)/$(PKG)/node_modules/.bin
 WASM_OUT := $(PKG)/wasm
 WASM := $(WASM_OUT)/promo_edge_bg.wasm
 SPEC_DUMP := target/promo-edge-spec/native.json
-# Rust emits these post-MVP features by default; wasm-opt must be told.
-WASM_OPT := $(NPM_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
-RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 # Runners and tools keep their state inside the tree and off the network.
 WASM_TEST_ENV := XDG_CONFIG_HOME=$(CURDIR)/target/xdg DENO_DIR=$(CURDIR)/target/deno-dir \
   DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 CLOUDFLARE_CF_FETCH_ENABLED=false \
   PROMO_SPEC_DUMP=$(CURDIR)/$(SPEC_DUMP) PATH=$(NPM_BIN):$(PATH)
 
-.PHONY: wasm-setup wasm-build wasm-lint wasm-spec-dump wasm-size test-wasm test-wasm-rust \
+.PHONY: wasm-setup wasm-compile wasm-build wasm-lint wasm-spec-dump wasm-size wasm-size-report test-wasm test-wasm-rust \
   test-wasm-js test-wasm-deno
 
 # Idempotent: each step checks first and installs only what is missing.
@@ -39,18 +35,12 @@ $(PKG)/node_modules/.ci-stamp: $(PKG)/package-lock.json $(PKG)/package.json
 	cd $(PKG) && npm ci --no-audit --no-fund
 	touch $@
 
-# wasm-pack's own wasm-opt pass runs without the feature flags (and only -O),
-# so it is skipped and wasm-opt -Oz runs here. Release builds have no panic hook.
-$(WASM): $(RUST_SOURCES)
-	PATH=$(NPM_BIN):$$PATH wasm-pack build --release --target web --out-dir $(WASM_OUT) \
-	  --out-name promo_edge --no-pack --no-opt -- --locked
-	$(WASM_OPT) $@ -o $@.opt && mv $@.opt $@
-	rm -f $(WASM_OUT)/.gitignore $(WASM_OUT)/package.json $(WASM_OUT)/README.md
+# Always asks cargo (the judge of what changed); see scripts/build-wasm.sh.
+wasm-compile:
+	scripts/build-wasm.sh
 
-$(PKG)/dist/index.js: $(WASM) $(wildcard $(PKG)/src/*.ts) $(PKG)/tsconfig.json
+wasm-build: wasm-setup wasm-compile
 	cd $(PKG) && rm -rf dist && $(NPM_BIN)/tsc -p tsconfig.json
-
-wasm-build: wasm-setup $(PKG)/dist/index.js
 
 wasm-lint: wasm-setup
 	cargo clippy --locked --target wasm32-unknown-unknown --lib --test wasm_node --test wasm_web -- -D warnings
@@ -59,7 +49,14 @@ wasm-lint: wasm-setup
 wasm-spec-dump:
 	cargo run --locked --quiet --example spec_dump -- $(SPEC_DUMP)
 
+# Raw and gzipped size against the budget, with section sizes.
 wasm-size: wasm-build
+	node scripts/wasm-size.mjs $(WASM)
+
+# The same, plus the largest contributors by crate (needs twiggy, and a
+# second release build that keeps symbol names; not part of `make test`).
+wasm-size-report: wasm-build
+	@command -v twiggy >/dev/null || cargo install --locked twiggy
 	@CARGO_PROFILE_RELEASE_STRIP=false cargo build --quiet --locked --release \
 	  --target wasm32-unknown-unknown --lib --target-dir target/wasm-size
 	node scripts/wasm-size.mjs $(WASM) target/wasm-size/wasm32-unknown-unknown/release/promo_edge.wasm
