@@ -1,0 +1,595 @@
+//! `promo-origin serve`: bundles, keys, authoritative validations,
+//! redemptions and rollbacks over HTTP (axum), backed by the SQLite ledger.
+//!
+//! Authentication: `Authorization: Bearer <channel key>` on validations,
+//! redemptions and rollbacks; the key names the channel whose snapshot
+//! evaluates the request. Bundles and keys are public (a bundle is signed
+//! and holds no secret; unique codes are only salted hashes).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant as StdInstant;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use promo_edge::request::ValidationRequest;
+use promo_edge::time::Instant;
+use promo_edge::Engine;
+use serde_json::Value;
+
+use crate::api_error::ApiError;
+use crate::error::CliError;
+use crate::keys::Signer;
+use crate::ledger::{etag_of, Ledger, RedeemInput, StoredBundle};
+
+/// Largest request body (→ 413 `PAYLOAD_TOO_LARGE`).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest `Idempotency-Key`.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Source directories, published at start (one channel each).
+    pub sources: Vec<PathBuf>,
+    /// Signed bundles to serve as they are.
+    pub bundles: Vec<PathBuf>,
+    /// The signing key (its public half is served in the JWKS).
+    pub key: PathBuf,
+    /// More public keys to serve (key rotation).
+    pub jwks: Option<PathBuf>,
+    /// The ledger database.
+    pub db: PathBuf,
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub listen: String,
+    /// `(channel, secret)` pairs.
+    pub channel_keys: Vec<(String, String)>,
+    /// A fixed clock (tests and demos); the system clock otherwise.
+    pub now: Option<DateTime<Utc>>,
+    /// Lifetime of bundles published from a source.
+    pub lifetime_ms: i64,
+}
+
+struct Channel {
+    engine: Engine,
+    bundle: StoredBundle,
+}
+
+struct AppState {
+    channels: HashMap<String, Channel>,
+    keys: Vec<(String, Vec<u8>)>,
+    jwks: String,
+    ledger: Ledger,
+    now: Option<Instant>,
+}
+
+impl AppState {
+    fn now(&self) -> Instant {
+        self.now
+            .unwrap_or_else(|| Instant(Utc::now().timestamp_millis()))
+    }
+
+    /// The channel of a bearer key (compared in constant time).
+    fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    401,
+                    "UNAUTHORIZED",
+                    "Authorization: Bearer <channel key> is required",
+                )
+            })?;
+        let mut found = None;
+        for (channel, secret) in &self.keys {
+            if ct_eq(token.as_bytes(), secret) {
+                found = Some(channel.as_str());
+            }
+        }
+        found.ok_or_else(|| ApiError::new(401, "UNAUTHORIZED", "unknown channel key"))
+    }
+
+    fn channel(&self, name: &str) -> Result<&Channel, ApiError> {
+        self.channels.get(name).ok_or_else(|| {
+            ApiError::new(
+                404,
+                "CHANNEL_NOT_FOUND",
+                format!("no bundle for channel `{name}`"),
+            )
+        })
+    }
+}
+
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                format!("the body exceeds {MAX_BODY_BYTES} bytes"),
+            )
+        } else {
+            ApiError::new(400, "INVALID_BODY", e.body_text())
+        }
+    })
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            400,
+            "INVALID_JSON",
+            format!("the body is not valid JSON for this route: {e}"),
+        )
+    })
+}
+
+async fn get_bundle(
+    State(st): State<Arc<AppState>>,
+    UrlPath(channel): UrlPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let ch = st.channel(&channel)?;
+    let etag = &ch.bundle.etag;
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t == etag || t.strip_prefix("W/") == Some(etag.as_str())
+            })
+        });
+    let mut res = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = (StatusCode::OK, ch.bundle.bundle.clone()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/jose"),
+        );
+        r
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&ch.bundle.version.to_string()) {
+        h.insert("x-snapshot-version", v);
+    }
+    Ok(res)
+}
+
+async fn get_keys(State(st): State<Arc<AppState>>) -> Response {
+    json_response(StatusCode::OK, st.jwks.clone())
+}
+
+async fn post_validation(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.authenticate(&headers)?.to_string();
+    let req: ValidationRequest = parse_json(&body_bytes(body)?)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.validate(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, text))
+}
+
+async fn post_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.authenticate(&headers)?.to_string();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                400,
+                "IDEMPOTENCY_KEY_MISSING",
+                "the Idempotency-Key header is required",
+            )
+        })?
+        .to_string();
+    if key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(ApiError::new(
+            400,
+            "IDEMPOTENCY_KEY_INVALID",
+            format!("the Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"),
+        ));
+    }
+    let bytes = body_bytes(body)?;
+    let raw: Value = parse_json(&bytes)?;
+    let request_hash = crate::ledger::canonical_hash(&raw);
+    let client_version = match raw.get("snapshot_version") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            ApiError::new(
+                400,
+                "INVALID_REQUEST",
+                "`snapshot_version` must be a non-negative integer",
+            )
+        })?),
+    };
+    let expected = raw.get("expected").filter(|v| !v.is_null()).cloned();
+    if expected.as_ref().is_some_and(|v| !v.is_object()) {
+        return Err(ApiError::new(
+            400,
+            "INVALID_REQUEST",
+            "`expected` must be an object",
+        ));
+    }
+    let mut fields = raw;
+    if let Some(obj) = fields.as_object_mut() {
+        obj.remove("snapshot_version");
+        obj.remove("expected");
+        // The origin's counters are the only ones that count.
+        obj.remove("counters");
+    }
+    let request: ValidationRequest = serde_json::from_value(fields).map_err(|e| {
+        ApiError::new(
+            400,
+            "INVALID_JSON",
+            format!("not a validation request: {e}"),
+        )
+    })?;
+    let input = RedeemInput {
+        channel: channel.clone(),
+        idempotency_key: key,
+        request_hash,
+        request,
+        client_version,
+        expected,
+        now: st.now(),
+    };
+    let st2 = st.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.redeem(&ch.engine, input)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let mut res = json_response(StatusCode::OK, out.body);
+    if out.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+async fn get_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    st.authenticate(&headers)?;
+    let st2 = st.clone();
+    let v = tokio::task::spawn_blocking(move || st2.ledger.redemption(&id))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+async fn post_rollback(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    st.authenticate(&headers)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let v = tokio::task::spawn_blocking(move || st2.ledger.rollback(&id, now))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(404, "NOT_FOUND", "no such route")
+}
+
+/// One JSON log line per request.
+async fn log_requests(req: Request, next: Next) -> Response {
+    let start = StdInstant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let idem = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    tracing::info!(
+        target: "promo_origin::http",
+        method = %method,
+        path = %path,
+        status,
+        duration_ms = start.elapsed().as_secs_f64() * 1000.0,
+        idempotency_key = idem.as_deref().unwrap_or(""),
+        "request"
+    );
+    res
+}
+
+/// JSON for 405 (axum answers it with an empty body).
+async fn method_json(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let res = next.run(req).await;
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        return ApiError::new(
+            405,
+            "METHOD_NOT_ALLOWED",
+            format!("{method} is not allowed here"),
+        )
+        .into_response();
+    }
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && method == Method::POST {
+        return ApiError::new(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body exceeds {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    res
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/bundles/{channel}", get(get_bundle))
+        .route("/v1/keys", get(get_keys))
+        .route("/v1/validations", post(post_validation))
+        .route("/v1/redemptions", post(post_redemption))
+        .route("/v1/redemptions/{id}", get(get_redemption))
+        .route("/v1/redemptions/{id}/rollback", post(post_rollback))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(method_json))
+        .layer(middleware::from_fn(log_requests))
+        .with_state(state)
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Publishes a source into the ledger unless the newest stored bundle came
+/// from the same source files and has more than half its life left.
+fn publish_source(
+    dir: &std::path::Path,
+    signer: &Signer,
+    ledger: &Ledger,
+    now: DateTime<Utc>,
+    lifetime_ms: i64,
+) -> Result<StoredBundle, CliError> {
+    let channel = crate::publish::read_channel(dir)?;
+    let latest = ledger
+        .latest_bundle(&channel)
+        .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
+    let digest = crate::publish::source_digest(dir)?;
+    if let Some(b) = &latest {
+        let fresh = DateTime::parse_from_rfc3339(&b.expires_at)
+            .map(|t| t.with_timezone(&Utc) - now > chrono::Duration::milliseconds(lifetime_ms / 2))
+            .unwrap_or(false);
+        let same_key = promo_edge::bundle::Jwks::parse(&signer.jwks().to_string())
+            .ok()
+            .is_some_and(|k| promo_edge::bundle::verify(&b.bundle, &k).is_ok());
+        if fresh && same_key && b.source_digest.as_deref() == Some(digest.as_str()) {
+            return Ok(b.clone());
+        }
+    }
+    let version = latest.map(|b| b.version).unwrap_or(0).saturating_add(1);
+    let built = crate::publish::build(&crate::publish::PublishInput {
+        source: dir.to_path_buf(),
+        version,
+        now,
+        lifetime_ms,
+    })?;
+    for w in &built.warnings {
+        tracing::warn!(target: "promo_origin::publish", warning = %w, "load warning");
+    }
+    let bundle = crate::jws::sign(&built.snapshot_json, signer);
+    let stored = StoredBundle {
+        channel: built.channel,
+        version,
+        source_digest: Some(built.source_digest),
+        etag: etag_of(&bundle),
+        expires_at: iso(now + chrono::Duration::milliseconds(lifetime_ms)),
+        bundle,
+    };
+    ledger
+        .store_bundle(&stored, &iso(now))
+        .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
+    Ok(stored)
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
+    let signer = Signer::load(&cfg.key)?;
+    let mut jwks = signer.jwks();
+    if let Some(path) = &cfg.jwks {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
+        let extra: Value = serde_json::from_str(&text)
+            .map_err(|e| CliError::new("JWKS_INVALID", format!("{}: {e}", path.display())))?;
+        if let (Some(list), Some(more)) = (
+            jwks.get_mut("keys").and_then(Value::as_array_mut),
+            extra.get("keys").and_then(Value::as_array),
+        ) {
+            for k in more {
+                if k.get("kid") != Some(&Value::String(signer.kid.clone())) {
+                    list.push(k.clone());
+                }
+            }
+        }
+    }
+    let jwks_text = jwks.to_string();
+    let ledger = Ledger::open(&cfg.db)
+        .map_err(|e| CliError::new("LEDGER_ERROR", format!("{}: {e}", cfg.db.display())))?;
+    let now = cfg.now.unwrap_or_else(Utc::now);
+    let now_instant = Instant(now.timestamp_millis());
+
+    let mut stored = Vec::new();
+    for dir in &cfg.sources {
+        stored.push(publish_source(dir, &signer, &ledger, now, cfg.lifetime_ms)?);
+    }
+    for path in &cfg.bundles {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
+        let text = text.trim().to_string();
+        let mut probe = Engine::new();
+        probe.load_bundle(&text, &jwks_text, now_instant, 0)?;
+        let status = probe
+            .status(now_instant)
+            .ok_or_else(|| CliError::new("INTERNAL", "no snapshot after load"))?;
+        let latest = ledger
+            .latest_bundle(&status.channel)
+            .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
+        if let Some(b) = latest.filter(|b| b.version >= status.version && b.bundle != text) {
+            return Err(CliError::new(
+                "SNAPSHOT_NOT_NEWER",
+                format!(
+                    "{}: version {} is not newer than the served version {} of channel `{}`",
+                    path.display(),
+                    status.version,
+                    b.version,
+                    status.channel
+                ),
+            ));
+        }
+        let b = StoredBundle {
+            channel: status.channel,
+            version: status.version,
+            source_digest: None,
+            etag: etag_of(&text),
+            expires_at: status.expires_at,
+            bundle: text,
+        };
+        ledger
+            .store_bundle(&b, &iso(now))
+            .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
+        stored.push(b);
+    }
+    let mut channels = HashMap::new();
+    for b in stored {
+        let mut engine = Engine::new();
+        engine.load_bundle(&b.bundle, &jwks_text, now_instant, 0)?;
+        if channels.contains_key(&b.channel) {
+            return Err(CliError::new(
+                "CHANNEL_DUPLICATE",
+                format!("channel `{}` is served twice", b.channel),
+            ));
+        }
+        tracing::info!(target: "promo_origin::serve", channel = %b.channel, version = b.version, "serving bundle");
+        channels.insert(b.channel.clone(), Channel { engine, bundle: b });
+    }
+    let mut keys = Vec::new();
+    for (channel, secret) in &cfg.channel_keys {
+        if !channels.contains_key(channel) {
+            return Err(CliError::new(
+                "CHANNEL_NOT_FOUND",
+                format!(
+                    "--channel-key names channel `{channel}`, which no source or bundle serves"
+                ),
+            ));
+        }
+        if secret.len() < 16 {
+            return Err(CliError::new(
+                "CHANNEL_KEY_WEAK",
+                format!("the key of channel `{channel}` is shorter than 16 characters"),
+            ));
+        }
+        keys.push((channel.clone(), secret.as_bytes().to_vec()));
+    }
+    let state = Arc::new(AppState {
+        channels,
+        keys,
+        jwks: jwks_text,
+        ledger,
+        now: cfg.now.map(|t| Instant(t.timestamp_millis())),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::io("cannot start the runtime".into(), e))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&cfg.listen)
+            .await
+            .map_err(|e| CliError::io(format!("cannot listen on {}", cfg.listen), e))?;
+        let addr: SocketAddr = listener
+            .local_addr()
+            .map_err(|e| CliError::io("no local address".into(), e))?;
+        // The one line on stdout: tests and scripts read the port from it.
+        println!("promo-origin listening on http://{addr}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| CliError::io("server error".into(), e))
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!(target: "promo_origin::serve", "shutting down");
+}
