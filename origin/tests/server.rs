@@ -1,0 +1,565 @@
+//! The HTTP API against a real `promo-origin serve` process: concurrency,
+//! idempotency, rollback, restart, ETags, differences, errors and logs.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Barrier};
+
+use serde_json::{json, Value};
+use support::{cart, Env, Server, KEY};
+
+fn auth() -> (&'static str, String) {
+    ("Authorization", format!("Bearer {KEY}"))
+}
+
+/// What a storefront computed locally: the code applied, 5.00 off 10.00.
+fn expected_once(code: &str) -> Value {
+    json!({"valid": true,
+           "redeemables": [{"id": code, "status": "APPLICABLE"}],
+           "order": {"amount": 1000, "total_discount_amount": 500, "total_amount": 500}})
+}
+
+fn redemption(code: &str, customer: &str) -> Value {
+    json!({"redeemables": [{"object": "voucher", "id": code}],
+           "order": cart(1),
+           "customer": {"source_id": customer},
+           "snapshot_version": 1,
+           "expected": expected_once(code)})
+}
+
+/// Runs `n` requests at once (threads released together by a barrier).
+fn concurrently<F>(n: usize, f: F) -> Vec<support::Resp>
+where
+    F: Fn(usize) -> support::Resp + Send + Sync + 'static,
+{
+    let f = Arc::new(f);
+    let barrier = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let f = f.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(i)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+fn statuses(responses: &[support::Resp]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for r in responses {
+        assert_eq!(r.status, 200, "{}", r.body);
+        *out.entry(r.json()["status"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    out
+}
+
+#[test]
+fn fifty_concurrent_redemptions_of_a_single_use_code_succeed_once() {
+    let env = Env::new();
+    let server = Arc::new(env.serve());
+    let s = server.clone();
+    let responses = concurrently(50, move |i| {
+        s.redeem(
+            &format!("once-{i}"),
+            &redemption("ONCE-1", &format!("cust_{i}")),
+        )
+    });
+    let counts = statuses(&responses);
+    assert_eq!(counts.get("SUCCEEDED"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("FAILED"), Some(&49), "{counts:?}");
+    for r in &responses {
+        let v = r.json();
+        if v["status"] == "FAILED" {
+            assert_eq!(v["result"]["valid"], false);
+            let d = &v["differences"][0];
+            assert_eq!(d["path"], "redeemables[ONCE-1].status");
+            assert_eq!(d["client"], "APPLICABLE");
+            assert_eq!(d["origin"], "INAPPLICABLE");
+            assert_eq!(d["reason"], "quantity_exceeded");
+        } else {
+            assert_eq!(v["differences"], json!([]), "the winner matches the client");
+            assert_eq!(v["result"]["order"]["total_amount"], 500);
+        }
+    }
+    // The ledger agrees afterwards.
+    let v = server.validate(
+        &json!({"redeemables": [{"object": "voucher", "id": "ONCE-1"}], "order": cart(1)}),
+    );
+    assert_eq!(
+        v["inapplicable_redeemables"][0]["result"]["error"]["key"],
+        "quantity_exceeded"
+    );
+}
+
+#[test]
+fn concurrent_gift_card_spends_never_overdraw() {
+    let env = Env::new();
+    let server = Arc::new(env.serve());
+    let s = server.clone();
+    // 20 × 15.00 against a 50.00 card: exactly three fit.
+    let responses = concurrently(20, move |i| {
+        s.redeem(
+            &format!("gift-{i}"),
+            &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1500}}],
+                    "order": cart(2), "customer": {"source_id": format!("cust_{i}")}}),
+        )
+    });
+    let counts = statuses(&responses);
+    assert_eq!(counts.get("SUCCEEDED"), Some(&3), "{counts:?}");
+    let spent: i64 = responses
+        .iter()
+        .map(|r| r.json())
+        .filter(|v| v["status"] == "SUCCEEDED")
+        .map(|v| {
+            v["result"]["redeemables"][0]["result"]["gift"]["credits"]
+                .as_i64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(spent, 4500);
+    for r in &responses {
+        let v = r.json();
+        if v["status"] == "FAILED" {
+            assert_eq!(
+                v["result"]["inapplicable_redeemables"][0]["result"]["error"]["key"],
+                "gift_amount_exceeded"
+            );
+        }
+    }
+    // 5.00 left: the whole balance is offered to a 20.00 order.
+    let v = server.validate(
+        &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": cart(2)}),
+    );
+    assert_eq!(
+        v["redeemables"][0]["result"]["gift"],
+        json!({"credits": 500, "balance": 0})
+    );
+    // Spending the rest empties the card; nothing more goes.
+    let r = server.redeem(
+        "gift-rest",
+        &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": cart(2)}),
+    );
+    assert_eq!(r.json()["status"], "SUCCEEDED");
+    let r = server.redeem(
+        "gift-empty",
+        &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": cart(2)}),
+    );
+    assert_eq!(r.json()["status"], "FAILED");
+}
+
+#[test]
+fn a_replayed_key_returns_the_first_answer_and_counts_once() {
+    let env = Env::new();
+    let server = env.serve();
+    let body = json!({"redeemables": [{"object": "voucher", "id": "TWICE"}], "order": cart(1),
+                      "customer": {"source_id": "cust_a"}});
+    let first = server.redeem("k-1", &body);
+    assert_eq!(first.json()["status"], "SUCCEEDED");
+    assert_eq!(first.header("idempotent-replayed"), None);
+    for _ in 0..3 {
+        let again = server.redeem("k-1", &body);
+        assert_eq!(again.status, 200);
+        assert_eq!(
+            again.body, first.body,
+            "a replay returns the first answer byte for byte"
+        );
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    }
+    // The same body with keys in another order is the same request.
+    let reordered = r#"{"customer": {"source_id": "cust_a"}, "order": {"items": [{"quantity": 1, "price": 1000, "product_id": "prod_mug"}]},
+                        "redeemables": [{"id": "TWICE", "object": "voucher"}]}"#;
+    let r = server.post(
+        "/v1/redemptions",
+        &[(auth().0, &auth().1), ("Idempotency-Key", "k-1")],
+        reordered,
+    );
+    assert_eq!(r.body, first.body);
+    // Concurrent replays of a fresh key: one evaluation, one answer.
+    let s = Arc::new(server);
+    let s2 = s.clone();
+    let body2 = body.clone();
+    let replies = concurrently(10, move |_| s2.redeem("k-2", &body2));
+    assert!(replies.iter().all(|r| r.body == replies[0].body));
+    assert_eq!(replies[0].json()["status"], "SUCCEEDED");
+    // TWICE allows two redemptions: k-1 and k-2 used them, however often replayed.
+    let third = s.redeem("k-3", &body);
+    let v = third.json();
+    assert_eq!(v["status"], "FAILED");
+    assert_eq!(
+        v["result"]["inapplicable_redeemables"][0]["result"]["error"]["key"],
+        "quantity_exceeded"
+    );
+}
+
+#[test]
+fn the_same_key_with_another_body_and_bad_requests_are_refused() {
+    let env = Env::new();
+    let server = env.serve();
+    let body = json!({"redeemables": [{"object": "voucher", "id": "WELCOME"}], "order": cart(1)});
+    assert_eq!(server.redeem("k", &body).json()["status"], "SUCCEEDED");
+    let other = json!({"redeemables": [{"object": "voucher", "id": "WELCOME"}], "order": cart(3)});
+    let r = server.redeem("k", &other);
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["code"], "IDEMPOTENCY_KEY_REUSED");
+
+    let (a, b) = auth();
+    let r = server.post("/v1/redemptions", &[(a, &b)], &body.to_string());
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("IDEMPOTENCY_KEY_MISSING"))
+    );
+    let r = server.post(
+        "/v1/redemptions",
+        &[("Idempotency-Key", "x")],
+        &body.to_string(),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (401, json!("UNAUTHORIZED"))
+    );
+    let r = server.post(
+        "/v1/validations",
+        &[("Authorization", "Bearer wrong-key-0123456789")],
+        &body.to_string(),
+    );
+    assert_eq!(r.status, 401);
+    let r = server.post(
+        "/v1/redemptions",
+        &[(a, &b), ("Idempotency-Key", "y")],
+        "{not json",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("INVALID_JSON"))
+    );
+    let huge = format!(r#"{{"metadata": {{"x": "{}"}}}}"#, "a".repeat(1_100_000));
+    let r = server.post("/v1/validations", &[(a, &b)], &huge);
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (413, json!("PAYLOAD_TOO_LARGE"))
+    );
+    let lines: Vec<Value> = (0..501)
+        .map(|_| json!({"product_id": "prod_mug", "price": 100}))
+        .collect();
+    let r = server.post(
+        "/v1/validations",
+        &[(a, &b)],
+        &json!({"order": {"items": lines}}).to_string(),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("TOO_MANY_ORDER_ITEMS"))
+    );
+    let r = server.get("/v1/nowhere", &[]);
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (404, json!("NOT_FOUND"))
+    );
+    let r = server.get("/v1/redemptions", &[]);
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (405, json!("METHOD_NOT_ALLOWED"))
+    );
+}
+
+fn card_and_gift(server: &Server) -> (i64, i64) {
+    let v = server.validate(&json!({
+        "redeemables": [{"object": "voucher", "id": "GIFT-1"},
+                        {"object": "voucher", "id": "CARD-1", "reward": {"id": "rew_coin", "points": 1}}],
+        "order": cart(100), "customer": {"source_id": "cust_1"}}));
+    let by_id: BTreeMap<String, Value> = v["redeemables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r.clone()))
+        .collect();
+    let gift = by_id["GIFT-1"]["result"]["gift"]["credits"]
+        .as_i64()
+        .unwrap();
+    let points = by_id["CARD-1"]["result"]["loyalty_card"]["balance"]
+        .as_i64()
+        .unwrap()
+        + 1;
+    (gift, points)
+}
+
+fn once_status(server: &Server, code: &str) -> String {
+    let v = server
+        .validate(&json!({"redeemables": [{"object": "voucher", "id": code}], "order": cart(1)}));
+    if v["valid"] == true {
+        "APPLICABLE".into()
+    } else {
+        v["inapplicable_redeemables"][0]["result"]["error"]["key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+#[test]
+fn rollback_returns_counters_credits_and_points() {
+    let env = Env::new();
+    let server = env.serve();
+    assert_eq!(card_and_gift(&server), (5000, 1000));
+    let r = server.redeem(
+        "big-order",
+        &json!({"redeemables": [{"object": "voucher", "id": "ONCE-2"},
+                                {"object": "voucher", "id": "GIFT-1", "gift": {"credits": 2000}},
+                                {"object": "voucher", "id": "CARD-1", "reward": {"id": "rew_coin", "points": 300}}],
+                "order": cart(10), "customer": {"source_id": "cust_1"}}),
+    );
+    let v = r.json();
+    assert_eq!(v["status"], "SUCCEEDED", "{v}");
+    // 100.00 − 5.00 − 20.00 gift − 3.00 for 300 points.
+    assert_eq!(v["result"]["order"]["total_amount"], 7200);
+    assert_eq!(v["result"]["earned_points"][0]["points"], 50);
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(once_status(&server, "ONCE-2"), "quantity_exceeded");
+    // 300 points spent, 50 earned on this order.
+    assert_eq!(card_and_gift(&server), (3000, 750));
+
+    let (a, b) = auth();
+    let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rb = r.json();
+    assert_eq!(rb["redemption_id"], id.as_str());
+    assert_eq!(rb["status"], "SUCCEEDED");
+    assert_eq!(once_status(&server, "ONCE-2"), "APPLICABLE");
+    assert_eq!(card_and_gift(&server), (5000, 1000));
+
+    let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (409, json!("ALREADY_ROLLED_BACK"))
+    );
+    let r = server.post("/v1/redemptions/rdm_nope/rollback", &[(a, &b)], "");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (404, json!("REDEMPTION_NOT_FOUND"))
+    );
+    let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[], "");
+    assert_eq!(r.status, 401);
+    let r = server.get(&format!("/v1/redemptions/{id}"), &[(a, &b)]);
+    assert_eq!(
+        r.json()["rolled_back_at"],
+        support::NOW.replace("Z", ".000Z")
+    );
+
+    // A per-customer rule counts again after a rollback.
+    let welcome = json!({"redeemables": [{"object": "voucher", "id": "WELCOME"}], "order": cart(1),
+                         "customer": {"source_id": "cust_w"}});
+    let first = server.redeem("w-1", &welcome).json();
+    assert_eq!(first["status"], "SUCCEEDED");
+    let second = server.redeem("w-2", &welcome).json();
+    assert_eq!(second["status"], "FAILED");
+    assert_eq!(
+        second["result"]["inapplicable_redeemables"][0]["result"]["error"]["error"]["message"],
+        "Once per customer"
+    );
+    let r = server.post(
+        &format!("/v1/redemptions/{}/rollback", first["id"].as_str().unwrap()),
+        &[(a, &b)],
+        "",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(server.redeem("w-3", &welcome).json()["status"], "SUCCEEDED");
+    // A FAILED redemption has nothing to roll back.
+    let r = server.post(
+        &format!(
+            "/v1/redemptions/{}/rollback",
+            second["id"].as_str().unwrap()
+        ),
+        &[(a, &b)],
+        "",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (409, json!("REDEMPTION_NOT_SUCCEEDED"))
+    );
+}
+
+#[test]
+fn a_restart_keeps_bundle_counters_balances_and_answers() {
+    let env = Env::new();
+    let mut server = env.serve();
+    let etag = server
+        .get("/v1/bundles/web", &[])
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let body = json!({"redeemables": [{"object": "voucher", "id": "ONCE-3"},
+                                      {"object": "voucher", "id": "GIFT-1", "gift": {"credits": 700}}],
+                      "order": cart(2)});
+    let first = server.redeem("restart-1", &body);
+    assert_eq!(first.json()["status"], "SUCCEEDED");
+    server.stop();
+
+    let server = env.serve();
+    let b = server.get("/v1/bundles/web", &[]);
+    assert_eq!(
+        b.header("etag"),
+        Some(etag.as_str()),
+        "an unchanged source keeps its bundle"
+    );
+    assert_eq!(b.header("x-snapshot-version"), Some("1"));
+    assert_eq!(once_status(&server, "ONCE-3"), "quantity_exceeded");
+    assert_eq!(card_and_gift(&server).0, 4300);
+    let again = server.redeem("restart-1", &body);
+    assert_eq!(again.body, first.body);
+    drop(server);
+
+    // A changed source is published as the next version.
+    let path = env.path("source/campaigns/extra.json");
+    std::fs::write(
+        path,
+        r#"{"campaigns": [{"id": "camp_new", "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {"discount": {"type": "AMOUNT", "amount_off": 50}}, "vouchers": [{"code": "NEW"}]}]}"#,
+    )
+    .unwrap();
+    let server = env.serve();
+    let b = server.get("/v1/bundles/web", &[]);
+    assert_eq!(b.header("x-snapshot-version"), Some("2"));
+    assert_ne!(b.header("etag"), Some(etag.as_str()));
+    // New salt, same ledger: the unique code is still used up.
+    assert_eq!(once_status(&server, "ONCE-3"), "quantity_exceeded");
+    assert_eq!(once_status(&server, "NEW"), "APPLICABLE");
+}
+
+#[test]
+fn bundles_have_etags_and_answer_304_and_keys_verify_them() {
+    let env = Env::new();
+    let server = env.serve();
+    let r = server.get("/v1/bundles/web", &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/jose"));
+    let etag = r.header("etag").unwrap().to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"'));
+    let keys = server.get("/v1/keys", &[]);
+    assert_eq!(keys.status, 200);
+    let jwks = keys.body.clone();
+    assert!(!jwks.contains("\"d\""), "no private key material");
+    let mut engine = promo_edge::Engine::new();
+    let report = engine
+        .load_bundle(
+            &r.body,
+            &jwks,
+            promo_edge::time::Instant::parse(support::NOW).unwrap(),
+            0,
+        )
+        .unwrap();
+    assert_eq!(report.version, 1);
+
+    let r2 = server.get("/v1/bundles/web", &[("If-None-Match", &etag)]);
+    assert_eq!(r2.status, 304);
+    assert!(r2.body.is_empty());
+    assert_eq!(r2.header("etag"), Some(etag.as_str()));
+    let r3 = server.get(
+        "/v1/bundles/web",
+        &[("If-None-Match", "\"something-else\"")],
+    );
+    assert_eq!(r3.status, 200);
+    let r4 = server.get("/v1/bundles/app", &[]);
+    assert_eq!(
+        (r4.status, r4.json()["code"].clone()),
+        (404, json!("CHANNEL_NOT_FOUND"))
+    );
+
+    // One JSON log line per request.
+    drop(server);
+    let log = std::fs::read_to_string(env.path("server.log")).unwrap();
+    let requests: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "request")
+        .collect();
+    assert_eq!(requests.len(), 5, "{log}");
+    assert_eq!(requests[1]["fields"]["path"], "/v1/keys");
+    assert_eq!(requests[2]["fields"]["status"], 304);
+}
+
+#[test]
+fn the_origin_answers_where_the_client_expectation_differs() {
+    let env = Env::new();
+    let server = env.serve();
+    // The client's snapshot is older and it computed a wrong total.
+    let mut body = redemption("ONCE-2", "cust_x");
+    body["snapshot_version"] = json!(0);
+    body["expected"]["order"]["total_amount"] = json!(450);
+    let v = server.redeem("d-1", &body).json();
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["snapshot_version"], 1);
+    let d: Vec<(String, String)> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().into(),
+                d["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        d,
+        vec![
+            ("snapshot_version".into(), "snapshot_version_differs".into()),
+            (
+                "order.total_amount".into(),
+                "snapshot_version_differs".into()
+            ),
+        ]
+    );
+    // The code is now used up: a second client that still shows it applied is told why.
+    let v = server.redeem("d-2", &redemption("ONCE-2", "cust_y")).json();
+    assert_eq!(v["status"], "FAILED");
+    let by_path: BTreeMap<String, Value> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap().to_string(), d.clone()))
+        .collect();
+    assert_eq!(
+        by_path["redeemables[ONCE-2].status"]["reason"],
+        "quantity_exceeded"
+    );
+    assert_eq!(by_path["valid"]["origin"], false);
+    assert_eq!(by_path["order.total_amount"]["client"], 500);
+    assert_eq!(by_path["order.total_amount"]["origin"], 1000);
+    assert_eq!(
+        by_path["order.total_amount"]["reason"],
+        "redeemable_status_differs"
+    );
+    // A gift card spent elsewhere: the balance, not the code, differs.
+    server.redeem("g-1", &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 4000}}], "order": cart(5)}));
+    let v = server
+        .redeem(
+            "g-2",
+            &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": cart(5),
+                    "expected": {"redeemables": [{"id": "GIFT-1", "status": "APPLICABLE",
+                                                  "result": {"gift": {"credits": 5000, "balance": 0}}}],
+                                 "order": {"total_amount": 0}}}),
+        )
+        .json();
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(
+        v["differences"][0]["path"],
+        "redeemables[GIFT-1].result.gift.credits"
+    );
+    assert_eq!(v["differences"][0]["origin"], 1000);
+    assert_eq!(v["differences"][0]["reason"], "live_balance_differs");
+    assert_eq!(v["differences"][1]["path"], "order.total_amount");
+    assert_eq!(v["differences"][1]["reason"], "live_balance_differs");
+}

@@ -1,0 +1,291 @@
+//! Test support: temp dirs with keys and a campaign source, a real
+//! `promo-origin serve` process on 127.0.0.1 (a free port chosen by the
+//! server, read from its first stdout line), and a tiny HTTP/1.1 client.
+//! Every wait is bounded.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const NOW: &str = "2026-06-01T10:00:00Z";
+pub const KEY: &str = "web-secret-0123456789";
+const WAIT: Duration = Duration::from_secs(60);
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_promo-origin")
+}
+
+/// Runs the binary to completion (bounded by the OS; these commands do not block).
+pub fn run(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run promo-origin")
+}
+
+pub fn stdout_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temp dir with `keys/` (keygen) and `source/` (the fixture).
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let out = run(&["keygen", "--out", keys.to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/source"),
+            &dir.path().join("source"),
+        );
+        Env { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn p(&self, rel: &str) -> String {
+        self.path(rel).to_str().unwrap().to_string()
+    }
+
+    pub fn key(&self) -> String {
+        self.p("keys/signing-key.jwk.json")
+    }
+
+    pub fn jwks(&self) -> String {
+        self.p("keys/jwks.json")
+    }
+
+    /// Serves the fixture source with a fixed clock.
+    pub fn serve(&self) -> Server {
+        Server::start(
+            &[
+                "serve",
+                "--source",
+                &self.p("source"),
+                "--key",
+                &self.key(),
+                "--db",
+                &self.p("ledger.sqlite"),
+                "--listen",
+                "127.0.0.1:0",
+                "--channel-key",
+                &format!("web={KEY}"),
+                "--now",
+                NOW,
+            ],
+            &self.path("server.log"),
+        )
+    }
+}
+
+pub struct Server {
+    child: Option<Child>,
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(args: &[&str], log: &Path) -> Server {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let mut child = Command::new(bin())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn promo-origin serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(WAIT) {
+            Ok(l) if !l.is_empty() => l,
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not start: {other:?}");
+            }
+        };
+        let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+        Server {
+            child: Some(child),
+            addr,
+        }
+    }
+
+    /// SIGTERM, then a bounded wait (SIGKILL after it).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            for _ in 0..200 {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        request(&self.addr, "GET", path, headers, None)
+    }
+
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+        request(&self.addr, "POST", path, headers, Some(body))
+    }
+
+    /// POST /v1/redemptions with the channel key and an idempotency key.
+    pub fn redeem(&self, idempotency_key: &str, body: &Value) -> Resp {
+        self.post(
+            "/v1/redemptions",
+            &[
+                ("Authorization", &format!("Bearer {KEY}")),
+                ("Idempotency-Key", idempotency_key),
+            ],
+            &body.to_string(),
+        )
+    }
+
+    pub fn validate(&self, body: &Value) -> Value {
+        let r = self.post(
+            "/v1/validations",
+            &[("Authorization", &format!("Bearer {KEY}"))],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection (`Connection: close`).
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Resp {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.set_write_timeout(Some(WAIT)).unwrap();
+    let body = body.unwrap_or("");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str("Content-Type: application/json\r\n");
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let _ = s.write_all(body.as_bytes());
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+/// A cart of `n` mugs (10.00 each).
+pub fn cart(n: i64) -> Value {
+    serde_json::json!({"items": [{"product_id": "prod_mug", "price": 1000, "quantity": n}]})
+}
