@@ -4,6 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 include mk/wasm.mk
+include mk/origin.mk
 
 .PHONY: help setup test lint unit
 
@@ -24,4 +25,4 @@ lint: setup
 unit: setup
 	cargo test --locked
 
-test: lint unit test-wasm
+test: lint unit test-wasm origin-test
