@@ -114,8 +114,8 @@ pub fn snapshot(shape: &Shape) -> Value {
                 campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "DISCOUNT_COUPONS", "categories": [cat],
                     "validation_rule_ids": [rule], "voucher": {"discount": discount}, "vouchers": [{"code": format!("CODE{c:05}")}]}));
             }
-            // Product-level amount off by quantity, with an exclusion.
-            2 | 5 => {
+            // Site-wide amount off by quantity, with an exclusion (rare: 1 in 50).
+            2 if c % 50 == 2 => {
                 let rule = format!("val_{c}");
                 rules.push(json!({"id": rule, "applicable_to": {"included_all": true, "excluded": [{"object": "product", "id": product_id(rng.below(shape.products as u64) as usize)}]}}));
                 campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "PROMOTION",
@@ -124,7 +124,7 @@ pub fn snapshot(shape: &Shape) -> Value {
                         "action": {"discount": {"type": "AMOUNT", "amount_off": 50, "effect": "APPLY_TO_ITEMS_BY_QUANTITY"}}}]}));
             }
             // A bundle: two collections together.
-            8 => {
+            5 | 8 => {
                 let rule = format!("val_{c}");
                 rules.push(json!({"id": rule, "bundle_rules": {"limit": 2, "rules": {
                     "1": {"name": "order.items.any", "conditions": {"$is": [{"object": "products_collection", "id": format!("pc_{:02}", rng.below(COLLECTIONS as u64))}]}},
@@ -132,17 +132,33 @@ pub fn snapshot(shape: &Shape) -> Value {
                 campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "PROMOTION", "validation_rule_ids": [rule],
                     "promotion_tiers": [{"id": format!("promo_{c}"), "action": {"discount": {"type": "AMOUNT", "amount_off": 1000, "effect": "APPLY_TO_ORDER"}}}]}));
             }
-            // Loyalty: points per order amount.
-            _ => {
+            // Product-targeted tier.
+            2 => {
+                let rule = format!("val_{c}");
+                rules.push(json!({"id": rule, "applicable_to": {"included": [{"object": "product", "id": product_id(rng.below(shape.products as u64) as usize)}]}}));
+                campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "PROMOTION", "validation_rule_ids": [rule],
+                    "promotion_tiers": [{"id": format!("promo_{c}"), "action": {"discount": {"type": "AMOUNT", "amount_off": 200, "effect": "APPLY_TO_ITEMS"}}}]}));
+            }
+            // Loyalty: points per order amount (1 in 100: a store runs a few programs).
+            9 if c % 100 == 9 => {
                 campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "LOYALTY_PROGRAM",
                     "loyalty": {"earning_rules": [{"id": format!("ern_{c}"), "loyalty": {"type": "PROPORTIONAL", "calculation_type": "ORDER_AMOUNT", "order": {"amount": {"every": 1000, "points": 1}}}}]}}));
+            }
+            // Another automatic collection sale.
+            _ => {
+                let rule = format!("val_{c}");
+                rules.push(json!({"id": rule, "applicable_to": {"included": [{"object": "products_collection", "id": format!("pc_{:02}", rng.below(COLLECTIONS as u64))}]}}));
+                campaigns.push(json!({"id": format!("camp_{c}"), "campaign_type": "PROMOTION", "categories": [cat],
+                    "validation_rule_ids": [rule],
+                    "promotion_tiers": [{"id": format!("promo_{c}"), "name": format!("Sale {c}"),
+                        "action": {"discount": {"type": "AMOUNT", "amount_off": 300, "effect": "APPLY_TO_ITEMS"}}}]}));
             }
         }
     }
     // The unique codes live in one campaign, stored as salted hashes.
     campaigns.push(json!({"id": "camp_unique", "campaign_type": "DISCOUNT_COUPONS",
         "voucher": {"discount": {"type": "PERCENT", "percent_off": 15}, "redemption": {"quantity": 1}},
-        "vouchers": (0..shape.unique_codes).map(|i| json!({"code_hash": promo_edge::codes::code_hash(SALT, &unique_code(i))})).collect::<Vec<_>>()}));
+        "code_hashes": (0..shape.unique_codes).map(|i| promo_edge::codes::code_hash(SALT, &unique_code(i))).collect::<Vec<_>>()}));
     json!({
         "schema": "promo-edge.snapshot/1", "project": "bench", "channel": "web", "version": 1,
         "issued_at": "2026-01-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",

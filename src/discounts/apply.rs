@@ -327,7 +327,7 @@ fn apply_items(
                 .discount_quantity
                 .saturating_add(units)
                 .min(line.quantity);
-            line.discounted_by.insert(ctx.position);
+            line.mark_discounted(ctx.position);
             applied.items_discount = applied.items_discount.try_add(v)?;
         }
         if seen.insert(line.index) {
@@ -516,7 +516,7 @@ fn apply_units(
         let free = free.min(room);
         line.discount_amount = line.discount_amount.try_add(free)?;
         line.discount_quantity = line.discount_quantity.saturating_add(n).min(line.quantity);
-        line.discounted_by.insert(ctx.position);
+        line.mark_discounted(ctx.position);
         applied.items_discount = applied.items_discount.try_add(free)?;
         applied.added_units = applied.added_units.saturating_add(add);
         if !applied.touched.contains(&line.index) {

@@ -42,7 +42,7 @@ pub fn eligible_lines(state: &OrderState, e: &Eligibility, once: bool) -> Vec<us
             let Some(line) = state.lines.get(*i) else {
                 return false;
             };
-            if excluded(line, e) || (once && !line.discounted_by.is_empty()) {
+            if excluded(line, e) || (once && line.discounted_by != 0) {
                 return false;
             }
             e.included_all

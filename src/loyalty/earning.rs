@@ -276,10 +276,17 @@ fn metadata_number(v: Option<&Value>) -> Option<i64> {
     }
 }
 
+/// The order's amounts every earning rule may read, summed once.
+struct Amounts {
+    before_discounts: i64,
+    after_discounts: i64,
+}
+
 fn base_points(
     rule: &CompiledEarningRule,
     initial: &OrderState,
     after: &OrderState,
+    amounts: &Amounts,
     req: &ValidationRequest,
 ) -> Option<i64> {
     match &rule.calculation {
@@ -290,8 +297,8 @@ fn base_points(
             points,
         } => {
             let value = match basis {
-                Basis::OrderAmount => initial.amount().ok()?.0,
-                Basis::OrderTotalAmount => after.total().ok()?.0,
+                Basis::OrderAmount => amounts.before_discounts,
+                Basis::OrderTotalAmount => amounts.after_discounts,
                 Basis::ItemsAmount(t) => items_sum(initial, t, |l| l.amount().0),
                 Basis::ItemsSubtotal(t) => items_sum(after, t, |l| l.subtotal().0),
                 // Free units added by unit effects earn nothing.
@@ -322,6 +329,10 @@ pub fn preview_points(
         .as_ref()
         .and_then(|c| c.loyalty_tier.as_deref());
     let total = after.total().unwrap_or(Money::ZERO);
+    let amounts = Amounts {
+        before_discounts: initial.amount().map(|m| m.0).unwrap_or(0),
+        after_discounts: total.0,
+    };
     for rule in &snap.earning_rules {
         let Some(camp) = snap.campaigns.get(rule.campaign) else {
             continue;
@@ -353,7 +364,7 @@ pub fn preview_points(
         if !passes {
             continue;
         }
-        let Some(mut points) = base_points(rule, initial, after, req) else {
+        let Some(mut points) = base_points(rule, initial, after, &amounts, req) else {
             continue;
         };
         if let Some(f) = &rule.formula {

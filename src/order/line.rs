@@ -1,6 +1,8 @@
 //! Order lines and the running order state.
 
 use std::collections::BTreeSet;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::limits::{MAX_AMOUNT, MAX_ORDER_ITEMS, MAX_QUANTITY};
@@ -8,11 +10,11 @@ use crate::money::Money;
 use crate::request::OrderInput;
 use crate::snapshot::{CompiledSnapshot, Metadata, TargetObject};
 
-/// One order line while redeemables apply to it.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// Position in the request (added lines come after the request's).
-    pub index: usize,
+/// What an order line is: resolved ids, collections and metadata. Shared
+/// (not copied) by every running state of a calculation, which clones
+/// lines once per redeemable.
+#[derive(Debug, Clone, Default)]
+pub struct LineInfo {
     /// Resolved catalog product id.
     pub product_id: Option<String>,
     /// Resolved catalog SKU id.
@@ -23,6 +25,24 @@ pub struct Line {
     pub related_object: Option<String>,
     /// Collections containing the product or SKU.
     pub collections: BTreeSet<String>,
+    /// Line metadata.
+    pub metadata: Metadata,
+    /// Product (or SKU over product) metadata.
+    pub product_metadata: Metadata,
+    /// Product name, if known.
+    pub product_name: Option<String>,
+}
+
+/// One order line while redeemables apply to it: its shared facts
+/// ([`LineInfo`], reached through `Deref`) and the numbers that change.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The line's facts.
+    pub info: Arc<LineInfo>,
+    /// Position in the request (added lines come after the request's).
+    pub index: usize,
+    /// Position in canonical (content) order; see [`OrderState::canonical_order`].
+    pub rank: usize,
     /// Unit price.
     pub price: Money,
     /// Units now (after added units).
@@ -35,16 +55,18 @@ pub struct Line {
     pub discount_quantity: i64,
     /// Units added (+) by unit effects.
     pub applied_quantity: i64,
-    /// Line metadata.
-    pub metadata: Metadata,
-    /// Product (or SKU over product) metadata.
-    pub product_metadata: Metadata,
-    /// Product name, if known.
-    pub product_name: Option<String>,
     /// Whether the line was added by a unit effect.
     pub added: bool,
-    /// Redeemables (by application position) that discounted this line.
-    pub discounted_by: BTreeSet<usize>,
+    /// Redeemables (bit = application position, the last bit standing for
+    /// every position from 127 on) that discounted this line.
+    pub discounted_by: u128,
+}
+
+impl Deref for Line {
+    type Target = LineInfo;
+    fn deref(&self) -> &LineInfo {
+        &self.info
+    }
 }
 
 impl Line {
@@ -83,7 +105,7 @@ impl Line {
     /// A key that identifies the line by content, so that results never
     /// depend on the order of lines in the request (ties broken by index
     /// only between lines identical in every way the engine looks at).
-    pub fn canonical_key(&self) -> (String, String, i64, i64, String, usize) {
+    fn content_key(&self) -> (String, String, i64, i64, String, usize) {
         (
             self.product_id
                 .clone()
@@ -95,6 +117,11 @@ impl Line {
             serde_json::to_string(&self.metadata).unwrap_or_default(),
             self.index,
         )
+    }
+
+    /// Marks the line as discounted by the redeemable at `position`.
+    pub fn mark_discounted(&mut self, position: usize) {
+        self.discounted_by |= 1u128 << position.min(127);
     }
 }
 
@@ -179,24 +206,34 @@ impl OrderState {
                 MAX_AMOUNT,
             )?;
             lines.push(Line {
+                info: Arc::new(LineInfo {
+                    product_id: resolved.product_id,
+                    sku_id: resolved.sku_id,
+                    source_id: item.source_id.clone(),
+                    related_object: resolved.related_object,
+                    collections: resolved.collections,
+                    metadata: item.metadata.clone(),
+                    product_metadata: resolved.metadata,
+                    product_name: resolved.name,
+                }),
                 index,
-                product_id: resolved.product_id,
-                sku_id: resolved.sku_id,
-                source_id: item.source_id.clone(),
-                related_object: resolved.related_object,
-                collections: resolved.collections,
+                rank: index,
                 price,
                 quantity,
                 initial_quantity: quantity,
                 discount_amount: Money::ZERO,
                 discount_quantity: 0,
                 applied_quantity: 0,
-                metadata: item.metadata.clone(),
-                product_metadata: resolved.metadata,
-                product_name: resolved.name,
                 added: false,
-                discounted_by: BTreeSet::new(),
+                discounted_by: 0,
             });
+        }
+        let mut by_content: Vec<usize> = (0..lines.len()).collect();
+        by_content.sort_by_cached_key(|i| lines.get(*i).map(Line::content_key));
+        for (rank, i) in by_content.into_iter().enumerate() {
+            if let Some(l) = lines.get_mut(i) {
+                l.rank = rank;
+            }
         }
         let bare_amount = match input.amount {
             Some(a) if lines.is_empty() => Some(Money(check_range(
@@ -250,10 +287,12 @@ impl OrderState {
             .saturating_sub(self.order_discount.try_add(self.items_discount()?)?))
     }
 
-    /// Indices of lines in canonical (content) order.
+    /// Indices of lines in canonical (content) order: by product, SKU,
+    /// price, quantity and metadata, computed once when the order is read;
+    /// lines added by unit effects come last.
     pub fn canonical_order(&self) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.lines.len()).collect();
-        idx.sort_by_cached_key(|i| self.lines.get(*i).map(Line::canonical_key));
+        idx.sort_by_key(|i| self.lines.get(*i).map(|l| (l.rank, l.index)));
         idx
     }
 }

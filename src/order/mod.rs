@@ -6,4 +6,4 @@ mod calculation;
 mod line;
 
 pub use calculation::{OrderCalculation, OrderItemCalculation};
-pub use line::{Line, OrderState};
+pub use line::{Line, LineInfo, OrderState};

@@ -14,12 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::money::Money;
+use crate::order::OrderState;
 use crate::request::{
     CustomerInput, OrderInput, OrderItemInput, RedeemableObject, RedeemableRef, ValidationRequest,
 };
 use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind, TargetObject};
 use crate::time::{Instant, WindowStatus};
-use crate::validation::{validate, Status};
+use crate::validation::{apply_stack, Status};
 
 /// Most products in one pricing call → `TOO_MANY_PRODUCTS`.
 pub const MAX_PRODUCTS: usize = 10_000;
@@ -208,25 +209,27 @@ pub fn price_products(
             customer: req.customer.clone(),
             ..ValidationRequest::default()
         };
-        let answer = validate(snap, &request, now).map_err(|e| match e {
+        let at = |e: Error| match e {
             Error::OrderItemPriceMissing { .. } => Error::OrderItemPriceMissing { index: i },
             Error::AmountOutOfRange { value, .. } => Error::AmountOutOfRange {
                 path: format!("products[{i}]"),
                 value,
             },
             other => other,
-        })?;
-        let line = answer.order.items.first();
-        let amount = line.map(|l| l.amount).unwrap_or_default();
+        };
+        let initial = OrderState::from_input(&request.order, snap).map_err(at)?;
+        let stacked = apply_stack(snap, &request, &initial, now)?;
+        let line = stacked.final_state.lines.first();
+        let amount = line.map(|l| l.amount()).unwrap_or_default();
         let quantity = line.map(|l| l.quantity).unwrap_or(1);
         let discounted_amount = line
-            .map(|l| l.subtotal_amount)
+            .map(|l| l.subtotal())
             .unwrap_or_default()
-            .min(answer.order.total_amount);
+            .min(stacked.final_state.total()?);
         let mut valid_until = snap.expires_at;
         let mut applied = Vec::new();
-        for r in answer
-            .redeemables
+        for r in stacked
+            .results
             .iter()
             .filter(|r| r.status == Status::Applicable)
         {

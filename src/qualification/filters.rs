@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::order::OrderState;
+use crate::request::CustomerInput;
 use crate::snapshot::{CampaignType, CompiledRedeemable, CompiledSnapshot, RedeemableKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +118,7 @@ impl Filter {
         snap: &CompiledSnapshot,
         r: &CompiledRedeemable,
         id: &str,
-        who: Option<&str>,
+        who: Option<&CustomerInput>,
     ) -> bool {
         if self.conditions.is_empty() {
             return true;
@@ -153,7 +154,7 @@ fn field_values(
     snap: &CompiledSnapshot,
     r: &CompiledRedeemable,
     id: &str,
-    who: Option<&str>,
+    who: Option<&CustomerInput>,
     field: &str,
 ) -> Vec<String> {
     let camp = snap.campaigns.get(r.campaign);
@@ -178,7 +179,10 @@ fn field_values(
             RedeemableKind::PromotionTier => Vec::new(),
         },
         "holder_role" => {
-            let holds = r.holder.is_some() && r.holder.as_deref() == who;
+            let holds = r
+                .holder
+                .as_deref()
+                .is_some_and(|h| who.is_some_and(|c| c.is(h)));
             match (r.is_referral, holds) {
                 (true, true) => vec!["REFERRER".into()],
                 (true, false) => vec!["REFEREE".into()],

@@ -20,7 +20,7 @@ use crate::request::{RedeemableObject, RedeemableRef, ValidationRequest};
 use crate::snapshot::{CompiledSnapshot, RedeemableKind};
 use crate::stacking::StackingRules;
 use crate::time::Instant;
-use crate::validation::{validate, Outcome, RedeemableResult, Status, TargetList};
+use crate::validation::{apply_stack, Outcome, RedeemableResult, Status, TargetList};
 
 /// Most entries per page.
 pub const MAX_LIMIT: u32 = 50;
@@ -177,16 +177,27 @@ pub fn qualify(
     }
     let filter = filters::Filter::compile(&req.options.filters)?;
     let base = OrderState::from_input(&req.order, snap)?;
-    let who = req
-        .customer
-        .as_ref()
-        .and_then(|c| c.source_id.as_deref().or(c.id.as_deref()));
+    let base_order = OrderCalculation::between(
+        &base,
+        &base,
+        req.order.id.as_ref(),
+        req.order.source_id.as_ref(),
+        &req.order.metadata,
+    )?;
+    // One request, read once; each candidate only swaps the redeemable.
+    let mut single = ValidationRequest {
+        redeemables: Vec::with_capacity(1),
+        order: req.order.clone(),
+        customer: req.customer.clone(),
+        metadata: req.metadata.clone(),
+        counters: req.counters.clone(),
+    };
     let mut entries: Vec<(usize, QualifiedRedeemable)> = Vec::new();
     for (rank, (pos, id)) in candidates(snap, req).into_iter().enumerate() {
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
         };
-        if !filter.admits(snap, r, &id, who) {
+        if !filter.admits(snap, r, &id, req.customer.as_ref()) {
             continue;
         }
         let object = if r.kind == RedeemableKind::PromotionTier {
@@ -194,27 +205,17 @@ pub fn qualify(
         } else {
             RedeemableObject::Voucher
         };
-        let single = ValidationRequest {
-            redeemables: vec![RedeemableRef {
-                object,
-                id: id.clone(),
-                gift: None,
-                reward: None,
-            }],
-            order: req.order.clone(),
-            customer: req.customer.clone(),
-            metadata: req.metadata.clone(),
-            counters: req.counters.clone(),
-        };
-        let answer = validate(snap, &single, now)?;
-        let Some(result) = answer
-            .redeemables
-            .first()
-            .or(answer.inapplicable_redeemables.first())
-            .or(answer.skipped_redeemables.first())
-        else {
+        single.redeemables = vec![RedeemableRef {
+            object,
+            id: id.clone(),
+            gift: None,
+            reward: None,
+        }];
+        let stacked = apply_stack(snap, &single, &base, now)?;
+        let Some(result) = stacked.results.into_iter().next() else {
             continue;
         };
+        let result = &result;
         let touches_cart = filters::touches_cart(snap, r, &base);
         if !admitted(req.scenario, result, touches_cart) {
             continue;
@@ -227,7 +228,7 @@ pub fn qualify(
                 object: result.object,
                 applicable: result.status == Status::Applicable,
                 result: result.result.clone(),
-                order: result.order.clone().unwrap_or_else(|| answer.order.clone()),
+                order: result.order.clone().unwrap_or_else(|| base_order.clone()),
                 applicable_to: result.applicable_to.clone(),
                 inapplicable_to: result.inapplicable_to.clone(),
                 campaign_id: result.campaign_id.clone(),
@@ -265,13 +266,7 @@ pub fn qualify(
             total,
             data,
         },
-        order: OrderCalculation::between(
-            &base,
-            &base,
-            req.order.id.as_ref(),
-            req.order.source_id.as_ref(),
-            &req.order.metadata,
-        )?,
+        order: base_order,
         stacking_rules: snap.stacking.clone(),
         snapshot_version: snap.version,
     })

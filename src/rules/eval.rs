@@ -344,7 +344,7 @@ fn eval_rule(
                     } else {
                         b.price.cmp(&a.price)
                     };
-                    by_price.then_with(|| a.canonical_key().cmp(&b.canonical_key()))
+                    by_price.then_with(|| (a.rank, a.index).cmp(&(b.rank, b.index)))
                 })
             };
             let ok = match matcher {

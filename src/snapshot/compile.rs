@@ -1167,23 +1167,27 @@ impl CompiledSnapshot {
         };
         let r = self.resolve_item(&item);
         Some(Line {
+            info: std::sync::Arc::new(crate::order::LineInfo {
+                product_id: r.product_id,
+                sku_id: r.sku_id,
+                source_id: None,
+                related_object: r.related_object,
+                collections: r.collections,
+                metadata: Metadata::new(),
+                product_metadata: r.metadata,
+                product_name: r.name,
+            }),
             index,
-            product_id: r.product_id,
-            sku_id: r.sku_id,
-            source_id: None,
-            related_object: r.related_object,
-            collections: r.collections,
+            // Added lines sort after every requested line.
+            rank: usize::MAX,
             price,
             quantity: 0,
             initial_quantity: 0,
             discount_amount: Money::ZERO,
             discount_quantity: 0,
             applied_quantity: 0,
-            metadata: Metadata::new(),
-            product_metadata: r.metadata,
-            product_name: r.name,
             added: true,
-            discounted_by: BTreeSet::new(),
+            discounted_by: 0,
         })
     }
 

@@ -36,78 +36,12 @@ pub fn validate(
 ) -> Result<ValidationResponse, Error> {
     request_checks::check(snap, req)?;
     let initial = OrderState::from_input(&req.order, snap)?;
-    let mut candidates = resolve(snap, req, now);
-    candidates.sort_by_key(|c| match &c.resolution {
-        Resolution::Found { redeemable, .. } => {
-            let cats = snap
-                .redeemables
-                .get(*redeemable)
-                .map(|r| r.categories.to_vec())
-                .unwrap_or_default();
-            sort_key(snap, &cats, c.position)
-        }
-        // Not found: placed like an uncategorized redeemable, so reports keep request order.
-        _ => sort_key(snap, &[], c.position),
-    });
-
-    // Exclusive redeemables win over common ones "whatever the order" — but
-    // only when valid. Start by assuming every exclusive one that passed the
-    // static gates is valid; drop those that turn out inapplicable and run
-    // again. Each round drops at least one, so this ends.
-    let mut assumed_exclusive: BTreeSet<usize> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.is_exclusive(snap) && c.static_error.is_none())
-        .map(|(i, _)| i)
-        .collect();
-    let mut rounds = 0;
-    let (results, final_state) = loop {
-        rounds += 1;
-        let (results, state) = run(
-            snap,
-            req,
-            now,
-            &candidates,
-            &initial,
-            !assumed_exclusive.is_empty(),
-        )?;
-        let failed: BTreeSet<usize> = assumed_exclusive
-            .iter()
-            .copied()
-            .filter(|i| {
-                results
-                    .get(*i)
-                    .is_some_and(|r| r.status == Status::Inapplicable)
-            })
-            .collect();
-        if failed.is_empty() || rounds > crate::limits::MAX_REDEEMABLES + 1 {
-            break (results, state);
-        }
-        assumed_exclusive.retain(|i| !failed.contains(i));
-    };
-
-    let all_mode = snap.stacking.redeemables_application_mode == ApplicationMode::All;
-    let any_inapplicable = results.iter().any(|r| r.status == Status::Inapplicable);
-    let (mut results, final_state) = if all_mode && any_inapplicable {
-        let reset = results
-            .into_iter()
-            .map(|mut r| {
-                if r.status != Status::Inapplicable {
-                    r.status = Status::Skipped;
-                    r.order = None;
-                    r.result = Outcome {
-                        details: Some(skip_details("preceding_validation_failed")),
-                        ..Outcome::default()
-                    };
-                }
-                r
-            })
-            .collect();
-        (reset, initial.clone())
-    } else {
-        (results, final_state)
-    };
-
+    let stacked = apply_stack(snap, req, &initial, now)?;
+    let Stacked {
+        mut results,
+        final_state,
+        all_mode,
+    } = stacked;
     let order = OrderCalculation::between(
         &initial,
         &final_state,
@@ -141,6 +75,105 @@ pub fn validate(
         stacking_rules: snap.stacking.clone(),
         snapshot_version: snap.version,
         earned_points,
+    })
+}
+
+/// Every redeemable's outcome in application order, and the order after
+/// all of them.
+pub struct Stacked {
+    /// Outcomes in application order.
+    pub results: Vec<RedeemableResult>,
+    /// The order after every applied redeemable.
+    pub final_state: OrderState,
+    /// Whether the snapshot's application mode is `ALL`.
+    pub all_mode: bool,
+}
+
+/// The stacking pipeline on an already-read order (request limits are the
+/// caller's): qualification and pricing call it once per candidate on an
+/// order they read once.
+pub fn apply_stack(
+    snap: &CompiledSnapshot,
+    req: &ValidationRequest,
+    initial: &OrderState,
+    now: Instant,
+) -> Result<Stacked, Error> {
+    let mut candidates = resolve(snap, req, now);
+    candidates.sort_by_key(|c| match &c.resolution {
+        Resolution::Found { redeemable, .. } => {
+            let cats = snap
+                .redeemables
+                .get(*redeemable)
+                .map(|r| r.categories.to_vec())
+                .unwrap_or_default();
+            sort_key(snap, &cats, c.position)
+        }
+        // Not found: placed like an uncategorized redeemable, so reports keep request order.
+        _ => sort_key(snap, &[], c.position),
+    });
+
+    // Exclusive redeemables win over common ones "whatever the order" — but
+    // only when valid. Start by assuming every exclusive one that passed the
+    // static gates is valid; drop those that turn out inapplicable and run
+    // again. Each round drops at least one, so this ends.
+    let mut assumed_exclusive: BTreeSet<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_exclusive(snap) && c.static_error.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let mut rounds = 0;
+    let (results, final_state) = loop {
+        rounds += 1;
+        let (results, state) = run(
+            snap,
+            req,
+            now,
+            &candidates,
+            initial,
+            !assumed_exclusive.is_empty(),
+        )?;
+        let failed: BTreeSet<usize> = assumed_exclusive
+            .iter()
+            .copied()
+            .filter(|i| {
+                results
+                    .get(*i)
+                    .is_some_and(|r| r.status == Status::Inapplicable)
+            })
+            .collect();
+        if failed.is_empty() || rounds > crate::limits::MAX_REDEEMABLES + 1 {
+            break (results, state);
+        }
+        assumed_exclusive.retain(|i| !failed.contains(i));
+    };
+
+    let all_mode = snap.stacking.redeemables_application_mode == ApplicationMode::All;
+    let any_inapplicable = results.iter().any(|r| r.status == Status::Inapplicable);
+    let (results, final_state) = if all_mode && any_inapplicable {
+        let reset = results
+            .into_iter()
+            .map(|mut r| {
+                if r.status != Status::Inapplicable {
+                    r.status = Status::Skipped;
+                    r.order = None;
+                    r.result = Outcome {
+                        details: Some(skip_details("preceding_validation_failed")),
+                        ..Outcome::default()
+                    };
+                }
+                r
+            })
+            .collect();
+        (reset, initial.clone())
+    } else {
+        (results, final_state)
+    };
+
+    Ok(Stacked {
+        results,
+        final_state,
+        all_mode,
     })
 }
 
