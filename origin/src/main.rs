@@ -101,6 +101,9 @@ enum Command {
         /// A fixed clock for every request (tests and demos).
         #[arg(long)]
         now: Option<String>,
+        /// How often sources are checked for edits and nearing expiry (ISO 8601; P0D = never).
+        #[arg(long, default_value = "PT1M")]
+        refresh: String,
     },
 }
 
@@ -215,6 +218,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             channel_keys,
             lifetime,
             now,
+            refresh,
         } => {
             init_logs();
             if source.is_empty() && bundle.is_empty() {
@@ -233,6 +237,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 channel_keys,
                 now: now.as_deref().map(tz::parse_now).transpose()?,
                 lifetime_ms: duration_ms(&lifetime)?,
+                refresh_ms: if refresh == "P0D" {
+                    0
+                } else {
+                    duration_ms(&refresh)?
+                },
             })
         }
     }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant as StdInstant;
 
 use axum::body::Bytes;
@@ -57,6 +57,9 @@ pub struct ServeConfig {
     pub now: Option<DateTime<Utc>>,
     /// Lifetime of bundles published from a source.
     pub lifetime_ms: i64,
+    /// How often sources are checked for edits and nearing expiry
+    /// (milliseconds; 0 = never).
+    pub refresh_ms: i64,
 }
 
 struct Channel {
@@ -65,7 +68,7 @@ struct Channel {
 }
 
 struct AppState {
-    channels: HashMap<String, Channel>,
+    channels: RwLock<HashMap<String, Arc<Channel>>>,
     keys: Vec<(String, Vec<u8>)>,
     jwks: String,
     ledger: Ledger,
@@ -101,8 +104,9 @@ impl AppState {
         found.ok_or_else(|| ApiError::new(401, "UNAUTHORIZED", "unknown channel key"))
     }
 
-    fn channel(&self, name: &str) -> Result<&Channel, ApiError> {
-        self.channels.get(name).ok_or_else(|| {
+    fn channel(&self, name: &str) -> Result<Arc<Channel>, ApiError> {
+        let channels = self.channels.read().unwrap_or_else(|p| p.into_inner());
+        channels.get(name).cloned().ok_or_else(|| {
             ApiError::new(
                 404,
                 "CHANNEL_NOT_FOUND",
@@ -523,7 +527,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
             ));
         }
         tracing::info!(target: "promo_origin::serve", channel = %b.channel, version = b.version, "serving bundle");
-        channels.insert(b.channel.clone(), Channel { engine, bundle: b });
+        channels.insert(b.channel.clone(), Arc::new(Channel { engine, bundle: b }));
     }
     let mut keys = Vec::new();
     for (channel, secret) in &cfg.channel_keys {
@@ -544,7 +548,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
         keys.push((channel.clone(), secret.as_bytes().to_vec()));
     }
     let state = Arc::new(AppState {
-        channels,
+        channels: RwLock::new(channels),
         keys,
         jwks: jwks_text,
         ledger,
@@ -565,11 +569,83 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
         println!("promo-origin listening on http://{addr}");
         use std::io::Write;
         let _ = std::io::stdout().flush();
+        if cfg.refresh_ms > 0 && !cfg.sources.is_empty() {
+            tokio::spawn(refresh_loop(
+                state.clone(),
+                signer,
+                cfg.sources.clone(),
+                cfg.lifetime_ms,
+                cfg.now,
+                cfg.refresh_ms,
+            ));
+        }
         axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| CliError::io("server error".into(), e))
     })
+}
+
+/// Republishes a source whose files changed or whose bundle passed half
+/// its lifetime, and swaps the channel's engine. A source that no longer
+/// publishes (an edit with an error) is logged; the last good bundle keeps
+/// serving.
+async fn refresh_loop(
+    state: Arc<AppState>,
+    signer: Signer,
+    sources: Vec<PathBuf>,
+    lifetime_ms: i64,
+    fixed_now: Option<DateTime<Utc>>,
+    every_ms: i64,
+) {
+    let period = std::time::Duration::from_millis(u64::try_from(every_ms).unwrap_or(1).max(1));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let st = state.clone();
+        let signer = signer.clone();
+        let sources = sources.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = fixed_now.unwrap_or_else(Utc::now);
+            for dir in &sources {
+                refresh_one(&st, &signer, dir, now, lifetime_ms);
+            }
+        })
+        .await;
+    }
+}
+
+fn refresh_one(
+    st: &AppState,
+    signer: &Signer,
+    dir: &std::path::Path,
+    now: DateTime<Utc>,
+    lifetime_ms: i64,
+) {
+    let published = publish_source(dir, signer, &st.ledger, now, lifetime_ms).and_then(|b| {
+        let current = st.channel(&b.channel).ok().map(|c| c.bundle.version);
+        if current == Some(b.version) {
+            return Ok(None);
+        }
+        let mut engine = Engine::new();
+        engine.load_bundle(&b.bundle, &st.jwks, Instant(now.timestamp_millis()), 0)?;
+        Ok(Some((b, engine)))
+    });
+    match published {
+        Ok(None) => {}
+        Ok(Some((b, engine))) => {
+            tracing::info!(target: "promo_origin::serve", channel = %b.channel, version = b.version, "serving bundle");
+            st.channels
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(b.channel.clone(), Arc::new(Channel { engine, bundle: b }));
+        }
+        Err(e) => {
+            tracing::error!(target: "promo_origin::publish", source = %dir.display(), error = %e, "republishing failed; the last good bundle keeps serving");
+        }
+    }
 }
 
 async fn shutdown() {

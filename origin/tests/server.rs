@@ -563,3 +563,50 @@ fn the_origin_answers_where_the_client_expectation_differs() {
     assert_eq!(v["differences"][1]["path"], "order.total_amount");
     assert_eq!(v["differences"][1]["reason"], "live_balance_differs");
 }
+
+#[test]
+fn an_edited_source_is_republished_while_serving_and_a_broken_edit_is_not() {
+    let env = Env::new();
+    let server = env.serve_with(&["--refresh", "PT1S"]);
+    let version = |s: &Server| {
+        s.get("/v1/bundles/web", &[])
+            .header("x-snapshot-version")
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(version(&server), "1");
+    std::fs::write(
+        env.path("source/campaigns/extra.json"),
+        r#"{"campaigns": [{"id": "camp_new", "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {"discount": {"type": "AMOUNT", "amount_off": 50}}, "vouchers": [{"code": "NEW"}]}]}"#,
+    )
+    .unwrap();
+    let mut seen = String::new();
+    for _ in 0..60 {
+        seen = version(&server);
+        if seen == "2" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert_eq!(seen, "2", "the edit was not republished within 15 s");
+    assert_eq!(once_status(&server, "NEW"), "APPLICABLE");
+
+    std::fs::write(
+        env.path("source/campaigns/extra.json"),
+        "{\"campaigns\": [{\"id\": ",
+    )
+    .unwrap();
+    let mut logged = false;
+    for _ in 0..60 {
+        let log = std::fs::read_to_string(env.path("server.log")).unwrap();
+        if log.contains("republishing failed") {
+            logged = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(logged, "a broken source is reported in the log");
+    assert_eq!(version(&server), "2", "the last good bundle keeps serving");
+    assert_eq!(once_status(&server, "NEW"), "APPLICABLE");
+}

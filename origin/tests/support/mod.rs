@@ -84,24 +84,33 @@ impl Env {
 
     /// Serves the fixture source with a fixed clock.
     pub fn serve(&self) -> Server {
-        Server::start(
-            &[
-                "serve",
-                "--source",
-                &self.p("source"),
-                "--key",
-                &self.key(),
-                "--db",
-                &self.p("ledger.sqlite"),
-                "--listen",
-                "127.0.0.1:0",
-                "--channel-key",
-                &format!("web={KEY}"),
-                "--now",
-                NOW,
-            ],
-            &self.path("server.log"),
-        )
+        self.serve_with(&[])
+    }
+
+    pub fn serve_with(&self, extra: &[&str]) -> Server {
+        let (source, key, db, channel_key) = (
+            self.p("source"),
+            self.key(),
+            self.p("ledger.sqlite"),
+            format!("web={KEY}"),
+        );
+        let mut args = vec![
+            "serve",
+            "--source",
+            &source,
+            "--key",
+            &key,
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--channel-key",
+            &channel_key,
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        Server::start(&args, &self.path("server.log"))
     }
 }
 
