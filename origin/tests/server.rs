@@ -610,3 +610,75 @@ fn an_edited_source_is_republished_while_serving_and_a_broken_edit_is_not() {
     assert_eq!(version(&server), "2", "the last good bundle keeps serving");
     assert_eq!(once_status(&server, "NEW"), "APPLICABLE");
 }
+
+#[test]
+fn a_code_and_its_voucher_id_share_one_ledger_entry() {
+    let env = Env::new();
+    let server = env.serve();
+    let by_id = json!({"redeemables": [{"object": "voucher", "id": "v_once_1"}], "order": cart(1)});
+    assert_eq!(server.redeem("by-id", &by_id).json()["status"], "SUCCEEDED");
+    assert_eq!(once_status(&server, "ONCE-1"), "quantity_exceeded");
+    assert_eq!(once_status(&server, "v_once_1"), "quantity_exceeded");
+    // Another unique code of the campaign is untouched.
+    assert_eq!(once_status(&server, "ONCE-2"), "APPLICABLE");
+}
+
+#[test]
+fn a_published_bundle_is_served_as_is_and_an_older_one_is_refused() {
+    let env = Env::new();
+    let publish = |out: &str, version: &str| {
+        let o = support::run(&[
+            "publish",
+            "--source",
+            &env.p("source"),
+            "--key",
+            &env.key(),
+            "--out",
+            &env.p(out),
+            "--now",
+            support::NOW,
+            "--version",
+            version,
+        ]);
+        assert!(o.status.success(), "{o:?}");
+    };
+    publish("v3.jws", "3");
+    publish("v2.jws", "4");
+    std::fs::rename(env.path("v2.jws"), env.path("v4.jws")).unwrap();
+    let args = |bundle: &str| {
+        vec![
+            "serve".to_string(),
+            "--bundle".into(),
+            env.p(bundle),
+            "--key".into(),
+            env.key(),
+            "--db".into(),
+            env.p("ledger.sqlite"),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--channel-key".into(),
+            format!("web={KEY}"),
+            "--now".into(),
+            support::NOW.into(),
+        ]
+    };
+    let a = args("v4.jws");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let server = Server::start(&a, &env.path("server.log"));
+    let b = server.get("/v1/bundles/web", &[]);
+    assert_eq!(b.body, std::fs::read_to_string(env.path("v4.jws")).unwrap());
+    assert_eq!(b.header("x-snapshot-version"), Some("4"));
+    let r = server.redeem(
+        "b-1",
+        &json!({"redeemables": [{"object": "voucher", "id": "ONCE-1"}], "order": cart(1)}),
+    );
+    assert_eq!(r.json()["status"], "SUCCEEDED");
+    drop(server);
+
+    let a = args("v3.jws");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = support::run(&a);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SNAPSHOT_NOT_NEWER"), "{err}");
+}
