@@ -75,7 +75,7 @@ test-wasm-rust: wasm-setup
 # Node, workerd and Chromium; types against real data; README examples;
 # npm pack + Vite + esbuild.
 test-wasm-js: wasm-build wasm-spec-dump
-	cd $(PKG) && $(WASM_TEST_ENV) timeout 1200 node --test --test-concurrency=1 test/
+	cd $(PKG) && $(WASM_TEST_ENV) timeout 1200 node --test --test-concurrency=1 test/*.test.mjs
 
 test-wasm-deno: wasm-build wasm-spec-dump
 	cd $(PKG) && $(WASM_TEST_ENV) timeout 600 $(NPM_BIN)/deno test --quiet --no-prompt \
