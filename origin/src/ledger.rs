@@ -604,13 +604,14 @@ impl Ledger {
         })
     }
 
-    /// A stored redemption: its answer and whether it was rolled back.
-    pub fn redemption(&self, id: &str) -> Result<Value, ApiError> {
+    /// A stored redemption of a channel: its answer and whether it was
+    /// rolled back (another channel's redemptions are not found).
+    pub fn redemption(&self, channel: &str, id: &str) -> Result<Value, ApiError> {
         let conn = lock(&self.reader);
         let row: Option<(String, Option<String>)> = conn
             .query_row(
-                "SELECT response, rolled_back_at FROM redemptions WHERE id = ?1",
-                params![id],
+                "SELECT response, rolled_back_at FROM redemptions WHERE id = ?1 AND channel = ?2",
+                params![id, channel],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -624,15 +625,15 @@ impl Ledger {
         Ok(v)
     }
 
-    /// Undoes a successful redemption: counters, gift credits and points
+    /// Undoes a successful redemption of a channel: counters, gift credits and points
     /// return; its items stop counting.
-    pub fn rollback(&self, id: &str, now: Instant) -> Result<Value, ApiError> {
+    pub fn rollback(&self, channel: &str, id: &str, now: Instant) -> Result<Value, ApiError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(String, Option<String>)> = tx
             .query_row(
-                "SELECT status, rolled_back_at FROM redemptions WHERE id = ?1",
-                params![id],
+                "SELECT status, rolled_back_at FROM redemptions WHERE id = ?1 AND channel = ?2",
+                params![id, channel],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;

@@ -306,9 +306,9 @@ async fn get_redemption(
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    st.authenticate(&headers)?;
+    let channel = st.authenticate(&headers)?.to_string();
     let st2 = st.clone();
-    let v = tokio::task::spawn_blocking(move || st2.ledger.redemption(&id))
+    let v = tokio::task::spawn_blocking(move || st2.ledger.redemption(&channel, &id))
         .await
         .map_err(ApiError::internal)??;
     Ok(json_response(StatusCode::OK, v.to_string()))
@@ -319,10 +319,10 @@ async fn post_rollback(
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    st.authenticate(&headers)?;
+    let channel = st.authenticate(&headers)?.to_string();
     let now = st.now();
     let st2 = st.clone();
-    let v = tokio::task::spawn_blocking(move || st2.ledger.rollback(&id, now))
+    let v = tokio::task::spawn_blocking(move || st2.ledger.rollback(&channel, &id, now))
         .await
         .map_err(ApiError::internal)??;
     Ok(json_response(StatusCode::OK, v.to_string()))

@@ -682,3 +682,53 @@ fn a_published_bundle_is_served_as_is_and_an_older_one_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("SNAPSHOT_NOT_NEWER"), "{err}");
 }
+
+#[test]
+fn channels_share_the_ledger_but_not_each_others_redemptions() {
+    let env = Env::new();
+    let app = env.path("source-app");
+    std::fs::create_dir_all(app.join("campaigns")).unwrap();
+    for f in [
+        "campaigns/coupons.json",
+        "campaigns/gift.json",
+        "campaigns/loyalty.json",
+    ] {
+        std::fs::copy(env.path(&format!("source/{f}")), app.join(f)).unwrap();
+    }
+    let project = std::fs::read_to_string(env.path("source/project.json"))
+        .unwrap()
+        .replace("\"channel\": \"web\"", "\"channel\": \"app\"");
+    std::fs::write(app.join("project.json"), project).unwrap();
+    let app_key = "app-secret-0123456789";
+    let server = env.serve_with(&[
+        "--source",
+        app.to_str().unwrap(),
+        "--channel-key",
+        &format!("app={app_key}"),
+    ]);
+    assert_eq!(server.get("/v1/bundles/app", &[]).status, 200);
+    let body = json!({"redeemables": [{"object": "voucher", "id": "ONCE-1"}], "order": cart(1)});
+    let web = server.redeem("c-1", &body).json();
+    assert_eq!(web["status"], "SUCCEEDED");
+    let app_auth = format!("Bearer {app_key}");
+    // Same key on another channel is another request; the code is used up in the shared ledger.
+    let r = server.post(
+        "/v1/redemptions",
+        &[("Authorization", &app_auth), ("Idempotency-Key", "c-1")],
+        &body.to_string(),
+    );
+    assert_eq!(r.json()["status"], "FAILED");
+    let id = web["id"].as_str().unwrap();
+    let r = server.post(
+        &format!("/v1/redemptions/{id}/rollback"),
+        &[("Authorization", &app_auth)],
+        "",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (404, json!("REDEMPTION_NOT_FOUND"))
+    );
+    let (a, b) = auth();
+    let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
+    assert_eq!(r.status, 200);
+}
