@@ -732,3 +732,24 @@ fn channels_share_the_ledger_but_not_each_others_redemptions() {
     let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn daily_counters_follow_the_project_time_zone() {
+    let env = Env::new();
+    let body = json!({"redeemables": [{"object": "voucher", "id": "DAILY"}], "order": cart(1),
+                      "customer": {"source_id": "cust_d"}});
+    // 23:30 on 1 June in Warsaw (UTC+2).
+    let server = env.serve_at("2026-06-01T21:30:00Z", &[]);
+    assert_eq!(server.redeem("d-1", &body).json()["status"], "SUCCEEDED");
+    let second = server.redeem("d-2", &body).json();
+    assert_eq!(second["status"], "FAILED");
+    assert_eq!(
+        second["result"]["inapplicable_redeemables"][0]["result"]["error"]["key"],
+        "redemption_rules_violated"
+    );
+    drop(server);
+    // 00:30 on 2 June in Warsaw, still 1 June in UTC: a new day for the project.
+    let server = env.serve_at("2026-06-01T22:30:00Z", &[]);
+    assert_eq!(server.redeem("d-3", &body).json()["status"], "SUCCEEDED");
+    assert_eq!(server.redeem("d-4", &body).json()["status"], "FAILED");
+}

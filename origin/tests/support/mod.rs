@@ -88,6 +88,11 @@ impl Env {
     }
 
     pub fn serve_with(&self, extra: &[&str]) -> Server {
+        self.serve_at(NOW, extra)
+    }
+
+    /// Serves with the clock fixed at `now`.
+    pub fn serve_at(&self, now: &str, extra: &[&str]) -> Server {
         let (source, key, db, channel_key) = (
             self.p("source"),
             self.key(),
@@ -107,7 +112,7 @@ impl Env {
             "--channel-key",
             &channel_key,
             "--now",
-            NOW,
+            now,
         ];
         args.extend_from_slice(extra);
         Server::start(&args, &self.path("server.log"))
