@@ -62,8 +62,8 @@ pub struct QualifiedRedeemable {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<crate::validation::CategoryRef>,
     /// Metadata.
-    #[serde(skip_serializing_if = "crate::snapshot::Metadata::is_empty")]
-    pub metadata: crate::snapshot::Metadata,
+    #[serde(skip_serializing_if = "no_metadata")]
+    pub metadata: std::sync::Arc<crate::snapshot::Metadata>,
     /// Nudges toward applying (when not applicable).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nudges: Vec<crate::rules::Nudge>,
@@ -98,6 +98,10 @@ pub struct QualificationResponse {
     pub stacking_rules: StackingRules,
     /// The snapshot version that answered.
     pub snapshot_version: u64,
+}
+
+fn no_metadata(m: &std::sync::Arc<crate::snapshot::Metadata>) -> bool {
+    m.is_empty()
 }
 
 fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize, String)> {

@@ -103,6 +103,8 @@ pub struct CompiledRedeemable {
     pub validity: Arc<Result<CompiledValidity, String>>,
     /// The discount.
     pub discount: Option<Arc<CompiledDiscount>>,
+    /// The discount as echoed in responses, built once.
+    pub discount_json: Option<Arc<serde_json::Value>>,
     /// Gift balance at publication and whether it applies to items.
     pub gift: Option<(Option<Money>, bool)>,
     /// Loyalty points balance at publication.
@@ -724,6 +726,7 @@ impl CompiledSnapshot {
                 active: tier.active,
                 validity: Arc::new(validity),
                 discount,
+                discount_json: None,
                 gift: None,
                 loyalty_balance: None,
                 quantity: None,
@@ -910,6 +913,7 @@ impl CompiledSnapshot {
             active: v.active,
             validity,
             discount,
+            discount_json: None,
             gift,
             loyalty_balance,
             quantity: limit.and_then(|l| l.quantity),
@@ -996,6 +1000,16 @@ impl CompiledSnapshot {
     }
 
     fn build_indexes(&mut self, public_campaigns: &[bool]) {
+        // Echoed discounts, built once per distinct discount (codes of a campaign share theirs).
+        let mut echoed: HashMap<*const CompiledDiscount, Arc<serde_json::Value>> = HashMap::new();
+        for r in &mut self.redeemables {
+            if let Some(d) = &r.discount {
+                let json = echoed
+                    .entry(Arc::as_ptr(d))
+                    .or_insert_with(|| Arc::new(crate::validation::discount_json(d)));
+                r.discount_json = Some(json.clone());
+            }
+        }
         let tier_order: HashMap<usize, usize> = self
             .tiers
             .iter()

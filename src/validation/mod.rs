@@ -323,7 +323,7 @@ impl Candidate {
                 out.campaign_name = camp.map(|c| c.name.clone());
                 out.name = r.name.clone();
                 out.banner = r.banner.clone();
-                out.metadata = (*r.metadata).clone();
+                out.metadata = r.metadata.clone();
                 out.categories = r
                     .categories
                     .iter()
@@ -339,7 +339,7 @@ impl Candidate {
                         },
                     })
                     .collect();
-                out.result.discount = r.discount.as_deref().map(discount_json);
+                out.result.discount = r.discount_json.clone();
             }
         }
         out

@@ -68,9 +68,9 @@ pub struct RedeemableResult {
     /// Stacking categories.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<CategoryRef>,
-    /// Its metadata.
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
-    pub metadata: Metadata,
+    /// Its metadata (shared with the snapshot).
+    #[serde(skip_serializing_if = "is_empty_metadata")]
+    pub metadata: std::sync::Arc<Metadata>,
     /// Its campaign.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
@@ -145,9 +145,9 @@ pub struct TargetRef {
 /// `result` of a redeemable.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outcome {
-    /// The discount definition.
+    /// The discount definition (computed once at load, shared).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub discount: Option<Value>,
+    pub discount: Option<std::sync::Arc<Value>>,
     /// Bundle identification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<BundleOutcome>,
@@ -232,6 +232,10 @@ pub struct FailedRule {
     pub path: String,
     /// The rule name, e.g. `order.amount`.
     pub name: String,
+}
+
+fn is_empty_metadata(m: &std::sync::Arc<Metadata>) -> bool {
+    m.is_empty()
 }
 
 /// The generic sentence of an error or skip key.

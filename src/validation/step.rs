@@ -265,7 +265,7 @@ pub fn run_step(
     let applied: Applied = match r.kind {
         RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
             Some(d) => {
-                outcome.discount = Some(super::response::discount_json(d));
+                outcome.discount = r.discount_json.clone();
                 apply_discount(d, &r.eligibility, &mut next, &ctx)?
             }
             None => Applied::default(),
