@@ -601,8 +601,12 @@ export interface Outcome {
   details?: { key: string; message: string };
 }
 
-/** `result.discount`: the definition in force, with its effect resolved. */
-export type AppliedDiscount =
+/**
+ * `result.discount`: the definition in force, with its effect resolved.
+ * `is_dynamic: true` marks a discount computed by a formula (its plain
+ * values are then the fallbacks).
+ */
+export type AppliedDiscount = (
   | { type: "AMOUNT"; amount_off: Money; effect: DiscountEffect; aggregated_amount_limit?: Money }
   | {
       type: "PERCENT";
@@ -617,7 +621,8 @@ export type AppliedDiscount =
       type: "UNIT";
       effect: "ADD_MANY_ITEMS";
       units: { unit_off: number; unit_type: string; effect: "ADD_MISSING_ITEMS" | "ADD_NEW_ITEMS" }[];
-    };
+    }
+) & { is_dynamic?: true };
 
 export interface BundleOutcome {
   /** Complete bundles found (at most `limit`). */

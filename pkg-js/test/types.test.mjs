@@ -122,3 +122,17 @@ export async function demo(): Promise<number> {
   const errors = tsc(file);
   assert.equal(errors, "", errors);
 });
+
+test("the check has teeth: an unknown field or a missing required one fails", () => {
+  const file = join(OUT, "negative.ts");
+  writeFileSync(
+    file,
+    `import type { ValidationResponse, Snapshot } from "../../src/types.js";
+export const extra: Snapshot["campaigns"] = [{ id: "c", campaign_type: "PROMOTION", surprise: 1 }];
+export const missing: Pick<ValidationResponse, "valid" | "snapshot_version"> = { valid: true };
+`,
+  );
+  const errors = tsc(file);
+  assert.match(errors, /TS2353.*surprise/);
+  assert.match(errors, /TS2741.*snapshot_version/);
+});
