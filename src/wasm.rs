@@ -53,6 +53,23 @@ impl WasmEngine {
         encode(&self.inner.load_snapshot_json(snapshot)?)
     }
 
+    /// Verifies a signed bundle (compact JWS, EdDSA) against a JWKS and
+    /// loads its snapshot (see [`Engine::load_bundle`]); returns the load
+    /// report as JSON. `grace_ms` is how long past `expires_at` a bundle is
+    /// still accepted (as stale).
+    #[wasm_bindgen(js_name = loadBundle)]
+    pub fn load_bundle(
+        &mut self,
+        bundle: &str,
+        jwks: &str,
+        now: &str,
+        grace_ms: f64,
+    ) -> Result<String, Error> {
+        let now = Instant::parse(now)?;
+        // A float-to-int `as` saturates (NaN becomes 0): JS numbers cannot trap here.
+        encode(&self.inner.load_bundle(bundle, jwks, now, grace_ms as i64)?)
+    }
+
     /// Validates request JSON at `now` (RFC 3339); returns the response JSON.
     #[wasm_bindgen(js_name = validateJson)]
     pub fn validate_json(&self, request: &str, now: &str) -> Result<String, Error> {

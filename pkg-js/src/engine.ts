@@ -3,6 +3,7 @@ import init, { initSync, WasmEngine } from "../wasm/promo_edge.js";
 import { rethrow } from "./errors.js";
 import type {
   EngineStatus,
+  Jwks,
   LoadReport,
   PricingRequest,
   PricingResponse,
@@ -81,6 +82,23 @@ export class PromoEngine {
   load(snapshot: Snapshot | string): LoadReport {
     try {
       return JSON.parse(this.#inner.loadSnapshotJson(json(snapshot))) as LoadReport;
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /**
+   * Verifies a signed bundle (a compact JWS, `alg: EdDSA`, whose payload is
+   * the snapshot) against trusted public keys, then loads it like
+   * {@link load}. Only EdDSA and a `kid` in `jwks` are accepted; a bundle
+   * past `expires_at` is refused unless within `graceMs` (then the report
+   * says `stale`). On any failure nothing changes. No secret is needed.
+   */
+  loadBundle(bundle: string, jwks: Jwks | string, options: { now?: Now; graceMs?: number } = {}): LoadReport {
+    try {
+      return JSON.parse(
+        this.#inner.loadBundle(bundle, json(jwks), rfc3339(options.now), options.graceMs ?? 0),
+      ) as LoadReport;
     } catch (e) {
       return rethrow(e);
     }

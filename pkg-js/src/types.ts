@@ -855,6 +855,22 @@ export interface LoadWarning {
   message: string;
 }
 
+/** A JSON Web Key Set of trusted Ed25519 public keys (RFC 8037). */
+export interface Jwks {
+  keys: Jwk[];
+}
+
+export interface Jwk {
+  kty: "OKP" | (string & {});
+  crv?: "Ed25519" | (string & {});
+  /** The public key, base64url. */
+  x?: string;
+  kid?: string;
+  /** A key marked `enc` is not trusted for signatures. */
+  use?: "sig" | "enc";
+  alg?: string;
+}
+
 /** What the engine holds. */
 export interface EngineStatus {
   version: number;
