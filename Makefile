@@ -5,6 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 include mk/wasm.mk
 include mk/origin.mk
+include mk/robustness.mk
 
 .PHONY: help setup test lint unit
 
@@ -25,4 +26,4 @@ lint: setup
 unit: setup
 	cargo test --locked
 
-test: lint unit test-wasm origin-test
+test: lint unit test-wasm origin-test fuzz-smoke test-determinism

@@ -1,0 +1,81 @@
+# Robustness: fuzzing (cargo-fuzz on nightly, fuzz/), the hostile-input
+# catalogue, native/wasm/origin determinism, hostile HTTP against the origin,
+# and the soak of the ledger. Included by the top Makefile.
+#
+#   make fuzz FUZZ_SECONDS=300   each fuzz target for that long (default 300 s)
+#   make fuzz-smoke              each target briefly (part of `make test`)
+#   make fuzz-corpus             regenerate the seed corpus from tests/spec
+#   make test-hostile            tests/hostile_inputs.rs (+ the catalogue file)
+#   make test-determinism        native vs wasm (Node) vs origin, seeded cases
+#   make test-hostile-http       origin/tests/hostile_http.rs
+#   make soak                    20,000+ redemptions, 4 clients (not in `make test`)
+
+FUZZ_TARGETS := bundle snapshot validate qualify price_products formula
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+# Address sanitizer adds little to safe Rust and doubles build and run
+# time; `make fuzz FUZZ_SANITIZER=address` for a run with it.
+FUZZ_SANITIZER ?= none
+# Debug assertions on: an integer overflow is a crash, not a wrapped amount.
+FUZZ_FLAGS = -a -s $(FUZZ_SANITIZER)
+FUZZ_LIBFUZZER_FLAGS := -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+# New inputs go here; the committed seed corpus (fuzz/corpus/) is read only.
+FUZZ_WORK := $(CURDIR)/target/fuzz-corpus
+FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
+SOAK_REDEMPTIONS ?= 20000
+SOAK_CLIENTS ?= 4
+
+.PHONY: fuzz-setup fuzz-build fuzz fuzz-smoke fuzz-corpus test-hostile test-determinism \
+  test-hostile-http soak robustness-test
+
+fuzz-setup:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+
+fuzz-build: fuzz-setup
+	cargo +nightly fuzz build $(FUZZ_FLAGS)
+
+# Runs every target for $(1) seconds; logs in target/fuzz-logs/, one summary
+# line per target; fails on the first crash (the input is in fuzz/artifacts/).
+define fuzz_run
+	@mkdir -p $(FUZZ_LOGS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_WORK)/$$t; \
+	  if ! timeout $$(( $(1) + 120 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t fuzz/corpus/$$t -- \
+	      $(FUZZ_LIBFUZZER_FLAGS) -max_total_time=$(1) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
+	    tail -40 $(FUZZ_LOGS)/$$t.log; echo "fuzz target $$t FAILED (log: $(FUZZ_LOGS)/$$t.log)"; exit 1; \
+	  fi; \
+	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(FUZZ_LOGS)/$$t.log | grep -o '[0-9]*$$'); \
+	  cov=$$(grep -o 'DONE *cov: *[0-9]*' $(FUZZ_LOGS)/$$t.log | grep -o '[0-9]*$$'); \
+	  echo "fuzz $$t: $$runs executions in $(1) s, no crash (coverage $$cov)"; \
+	done
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+fuzz-smoke: fuzz-build
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+
+fuzz-corpus:
+	node fuzz/gen-corpus.mjs
+
+test-hostile:
+	timeout 600 cargo test --locked --test hostile_inputs
+
+# Needs the wasm build (Node runs pkg-js/dist) and the origin binary.
+test-determinism: wasm-build
+	timeout 600 cargo test --locked -p promo-origin --test determinism -- --ignored --nocapture
+
+test-hostile-http:
+	timeout 600 cargo test --locked -p promo-origin --test hostile_http
+
+# The server is a release build; the clients are the (debug) test binary,
+# whose work per request is small next to the server's.
+soak:
+	cargo build --locked --release -p promo-origin
+	PROMO_ORIGIN_BIN=$(CURDIR)/target/release/promo-origin SOAK_REDEMPTIONS=$(SOAK_REDEMPTIONS) \
+	  SOAK_CLIENTS=$(SOAK_CLIENTS) timeout 1800 cargo test --locked -p promo-origin --test soak \
+	  -- --ignored --nocapture
+
+robustness-test: fuzz-smoke test-hostile test-determinism test-hostile-http
