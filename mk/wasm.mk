@@ -29,7 +29,7 @@ wasm-setup:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
-	@$(MAKE) --no-print-directory $(PKG)/node_modules/.ci-stamp
+	@$(MAKE) --no-print-directory -s $(PKG)/node_modules/.ci-stamp
 
 $(PKG)/node_modules/.ci-stamp: $(PKG)/package-lock.json $(PKG)/package.json
 	cd $(PKG) && npm ci --no-audit --no-fund
