@@ -32,7 +32,9 @@ fuzz-setup:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 
+# The fuzz crate is outside the workspace, so `cargo fmt --all` skips it.
 fuzz-build: fuzz-setup
+	cargo fmt --manifest-path fuzz/Cargo.toml --check
 	cargo +nightly fuzz build $(FUZZ_FLAGS)
 
 # Runs every target for $(1) seconds; logs in target/fuzz-logs/, one summary

@@ -46,7 +46,9 @@ impl FormulaEnv for Env {
             Operand::VoucherExpirationDate | Operand::PromotionTierExpirationDate => {
                 NaiveDate::from_ymd_opt(2026, 12, 31).map(FormulaValue::Date)
             }
-            Operand::CustomerBirthdate => NaiveDate::from_ymd_opt(1990, 2, 28).map(FormulaValue::Date),
+            Operand::CustomerBirthdate => {
+                NaiveDate::from_ymd_opt(1990, 2, 28).map(FormulaValue::Date)
+            }
         }
     }
 

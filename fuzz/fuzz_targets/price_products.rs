@@ -22,10 +22,16 @@ fuzz_target!(|data: &[u8]| {
                             assert!(n >= 0, "negative {key} in {p}");
                         }
                     }
-                    if let (Some(a), Some(d), Some(t)) =
-                        (int("amount"), int("discount_amount"), int("discounted_amount"))
-                    {
-                        assert_eq!(t, a - d, "discounted_amount != amount - discount_amount in {p}");
+                    if let (Some(a), Some(d), Some(t)) = (
+                        int("amount"),
+                        int("discount_amount"),
+                        int("discounted_amount"),
+                    ) {
+                        assert_eq!(
+                            t,
+                            a - d,
+                            "discounted_amount != amount - discount_amount in {p}"
+                        );
                     }
                 }
             }

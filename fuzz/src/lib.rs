@@ -66,7 +66,9 @@ pub struct Framed<'a> {
 pub fn frame(data: &[u8]) -> Option<Framed<'_>> {
     let (first, rest) = data.split_first()?;
     let text = std::str::from_utf8(rest).ok()?;
-    let (now, request) = text.split_once('\n').unwrap_or(("2026-06-01T12:00:00Z", text));
+    let (now, request) = text
+        .split_once('\n')
+        .unwrap_or(("2026-06-01T12:00:00Z", text));
     Some(Framed {
         snapshot: usize::from(*first) % SPEC_FILES.len(),
         now,
