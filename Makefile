@@ -27,3 +27,8 @@ unit: setup
 	cargo test --locked
 
 test: lint unit test-wasm origin-test fuzz-smoke test-determinism
+
+.PHONY: bench
+# Native benchmarks of load, validate, qualify and pricing (criterion).
+bench:
+	cargo bench --locked --bench engine
