@@ -4,3 +4,4 @@ export type { Now, WasmSource, WasmSyncSource } from "./engine.js";
 export { PromoError, PROMO_ERROR_CODES, isPromoError } from "./errors.js";
 export type { PromoErrorCode } from "./errors.js";
 export type * from "./types.js";
+export * from "./sync/index.js";

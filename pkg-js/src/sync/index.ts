@@ -1,0 +1,31 @@
+// @ts-self-types="./index.d.ts"
+export { PromoSync } from "./client.js";
+export type {
+  BundleSource,
+  PromoSyncOptions,
+  RefreshOutcome,
+  SyncErrorCode,
+  SyncErrorDetail,
+  SyncEventMap,
+  SyncStaleDetail,
+  SyncUpdateDetail,
+} from "./client.js";
+export { RedemptionOutbox } from "./outbox.js";
+export type {
+  EnqueueOptions,
+  Enqueued,
+  FlushReport,
+  OutboxEventMap,
+  OutboxItem,
+  OutboxRetryDetail,
+  OutboxSettledDetail,
+  RedemptionAnswer,
+  RedemptionBody,
+  RedemptionDifference,
+  RedemptionOutboxOptions,
+  RedemptionSettlement,
+} from "./outbox.js";
+export { CacheStore, IndexedDBStore, MemoryStore, defaultStore, fromKeyValue } from "./store.js";
+export type { KeyValueLike, SyncStore } from "./store.js";
+export { SyncEvent, TypedEventTarget, backoffDelay, realTimers } from "./shared.js";
+export type { BackoffOptions, Timers } from "./shared.js";

@@ -1,0 +1,431 @@
+// @ts-self-types="./outbox.d.ts"
+// The redemption outbox: redemptions queued durably with an idempotency key
+// fixed when the shopper acts, forwarded to the origin with retries, each
+// settled exactly once with the origin's answer.
+import type { PromoEngine } from "../engine.js";
+import type { JsonValue, ValidationRequest, ValidationResponse } from "../types.js";
+import { type SyncStore, defaultStore } from "./store.js";
+import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers } from "./shared.js";
+
+/** Where the origin's answer differs from the local preview, and why. */
+export interface RedemptionDifference {
+  /** e.g. `order.total_amount`, `redeemables[SUMMER-1].status`. */
+  path: string;
+  client: JsonValue;
+  origin: JsonValue;
+  /** `quantity_exceeded`, `live_balance_differs`, `snapshot_version_differs`, `calculation_differs`, … */
+  reason: string;
+}
+
+/** The origin's answer to `POST /v1/redemptions`. */
+export interface RedemptionAnswer {
+  id: string;
+  object: "redemption";
+  status: "SUCCEEDED" | "FAILED";
+  created_at: string;
+  snapshot_version: number;
+  differences: RedemptionDifference[];
+  result: ValidationResponse;
+}
+
+/** The body sent: a validation request plus what the client computed. */
+export type RedemptionBody = ValidationRequest & {
+  snapshot_version?: number;
+  expected?: Partial<ValidationResponse>;
+};
+
+/** How a redemption ended: the origin's answer, or its terminal refusal (a 4xx). */
+export type RedemptionSettlement =
+  | {
+      key: string;
+      ok: true;
+      /** SUCCEEDED or FAILED, as the origin decided. */
+      redemption: RedemptionAnswer;
+      /** The origin's differences from the local preview (empty when they agree). */
+      differences: RedemptionDifference[];
+      /** Whether the origin answered a replay of this key (an earlier send got through). */
+      replayed: boolean;
+    }
+  | {
+      key: string;
+      ok: false;
+      /** The HTTP status (4xx other than 408/429). */
+      status: number;
+      error: { code: string; message: string };
+    };
+
+/** One queued redemption as persisted. */
+export interface OutboxItem {
+  key: string;
+  body: RedemptionBody;
+  enqueued_at: string;
+  /** Sends tried so far (across flushes and reloads). */
+  attempts: number;
+  /** Present once the origin answered; the item is removed after its `settled` event. */
+  settlement?: RedemptionSettlement;
+}
+
+export interface OutboxSettledDetail {
+  settlement: RedemptionSettlement;
+}
+
+export interface OutboxRetryDetail {
+  key: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface OutboxEventMap {
+  [type: string]: unknown;
+  settled: OutboxSettledDetail;
+  retry: OutboxRetryDetail;
+}
+
+export interface RedemptionOutboxOptions {
+  /** The origin's base URL, e.g. `https://origin.example` (POSTs to `/v1/redemptions`). */
+  origin: string | URL;
+  /** The channel's bearer key (`Authorization: Bearer …`). */
+  channelKey?: string;
+  /** Where items live (default: IndexedDB in browsers, else memory — pass a durable store elsewhere). */
+  store?: SyncStore;
+  /** Namespaces the store keys (default `promo-edge/outbox/`). */
+  prefix?: string;
+  /** When given, `enqueue` computes the local preview and its snapshot version itself. */
+  engine?: PromoEngine;
+  /** Send attempts per item per flush (default 5). */
+  maxAttempts?: number;
+  /** Backoff between attempts and between flushes (default 500 ms doubling up to 60 s). */
+  backoff?: BackoffOptions;
+  /** Flush right after each enqueue and retry pending items later on their own (default true). */
+  autoFlush?: boolean;
+  /** Per-request timeout (default 15 s). */
+  requestTimeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+  timers?: Timers;
+  random?: () => number;
+  /** Makes idempotency keys (default `crypto.randomUUID()`). */
+  newKey?: () => string;
+  now?: () => Date;
+}
+
+export interface EnqueueOptions {
+  /** The client's locally computed response (default: the engine's `validate`, when an engine was given). */
+  expected?: Partial<ValidationResponse>;
+  /** The snapshot version the preview came from (default: the engine's). */
+  snapshotVersion?: number;
+  /** `now` for the engine's preview. */
+  now?: Date | string;
+}
+
+export interface Enqueued {
+  /** The idempotency key, already persisted. */
+  key: string;
+  /** Resolves once with the origin's answer (never rejects). */
+  settled: Promise<RedemptionSettlement>;
+}
+
+export interface FlushReport {
+  settled: number;
+  pending: number;
+}
+
+const RETRYABLE = new Set([408, 429]);
+
+type Attempt =
+  | { done: true; settlement: RedemptionSettlement }
+  | { done: false; reason: string; retryAfterMs?: number };
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number.parseInt(value.trim(), 10) * 1000;
+}
+
+function errorBody(text: string, status: number): { code: string; message: string } {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v === "object" && v !== null) {
+      const o = v as { code?: unknown; message?: unknown };
+      if (typeof o.code === "string") return { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return { code: `HTTP_${status}`, message: text.slice(0, 500) };
+}
+
+/**
+ * A durable queue of redemptions for the origin. `enqueue` fixes the
+ * idempotency key (`crypto.randomUUID()`) and persists the item before
+ * anything is sent; sends retry network errors, 5xx, 408 and 429 with
+ * exponential backoff and jitter (bounded attempts per flush), and stop at a
+ * terminal answer. Each redemption settles exactly once — the promise from
+ * `enqueue` and a `settled` event — and a new outbox on the same store
+ * resumes what a reload or crash left pending: the origin answers a resent
+ * key with its first answer, so nothing counts twice.
+ *
+ * One outbox per store at a time (two tabs: give each its own `prefix`).
+ */
+export class RedemptionOutbox extends TypedEventTarget<OutboxEventMap> {
+  readonly #o: RedemptionOutboxOptions;
+  readonly #store: SyncStore;
+  readonly #prefix: string;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #waiters = new Map<string, { promise: Promise<RedemptionSettlement>; resolve: (s: RedemptionSettlement) => void }>();
+  /** Serialises index updates. */
+  #lock: Promise<unknown> = Promise.resolve();
+  #flushing: Promise<FlushReport> | undefined;
+  #again = false;
+  #retryTimer: unknown = undefined;
+  #failedFlushes = 0;
+  #closed = false;
+
+  constructor(options: RedemptionOutboxOptions) {
+    super();
+    this.#o = options;
+    this.#store = options.store ?? defaultStore("promo-edge-outbox");
+    this.#prefix = options.prefix ?? "promo-edge/outbox/";
+    this.#timers = options.timers ?? realTimers;
+    this.#random = options.random ?? Math.random;
+  }
+
+  #itemKey(key: string): string {
+    return `${this.#prefix}item/${key}`;
+  }
+
+  #locked<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#lock.then(run, run);
+    this.#lock = next.catch(() => undefined);
+    return next;
+  }
+
+  async #index(): Promise<string[]> {
+    const text = await this.#store.get(`${this.#prefix}index`);
+    if (text === null) return [];
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((k): k is string => typeof k === "string") : [];
+  }
+
+  async #writeIndex(keys: string[]): Promise<void> {
+    await this.#store.put(`${this.#prefix}index`, JSON.stringify(keys));
+  }
+
+  async #read(key: string): Promise<OutboxItem | null> {
+    const text = await this.#store.get(this.#itemKey(key));
+    return text === null ? null : (JSON.parse(text) as OutboxItem);
+  }
+
+  async #write(item: OutboxItem): Promise<void> {
+    await this.#store.put(this.#itemKey(item.key), JSON.stringify(item));
+  }
+
+  #waiter(key: string): Promise<RedemptionSettlement> {
+    let w = this.#waiters.get(key);
+    if (!w) {
+      let resolve: (s: RedemptionSettlement) => void = () => undefined;
+      const promise = new Promise<RedemptionSettlement>((r) => {
+        resolve = r;
+      });
+      w = { promise, resolve };
+      this.#waiters.set(key, w);
+    }
+    return w.promise;
+  }
+
+  /**
+   * Queues a redemption. Resolves once the item, with its idempotency key,
+   * is durable in the store — before any send; `settled` resolves with the
+   * origin's answer later (after retries, reloads, restarts).
+   */
+  async enqueue(request: ValidationRequest, options: EnqueueOptions = {}): Promise<Enqueued> {
+    const body: RedemptionBody = { ...request };
+    const engine = this.#o.engine;
+    const expected = options.expected ?? (engine ? engine.validate(request, options.now) : undefined);
+    if (expected !== undefined) body.expected = expected;
+    const version = options.snapshotVersion ?? engine?.status(options.now)?.version;
+    if (version !== undefined) body.snapshot_version = version;
+    const key = this.#o.newKey ? this.#o.newKey() : globalThis.crypto.randomUUID();
+    const now = this.#o.now ? this.#o.now() : new Date();
+    const item: OutboxItem = { key, body, enqueued_at: now.toISOString(), attempts: 0 };
+    await this.#locked(async () => {
+      await this.#write(item);
+      const keys = await this.#index();
+      keys.push(key);
+      await this.#writeIndex(keys);
+    });
+    const settled = this.#waiter(key);
+    if (this.#o.autoFlush ?? true) void this.flush();
+    return { key, settled };
+  }
+
+  /** The items not yet settled and delivered, in enqueue order. */
+  async pending(): Promise<OutboxItem[]> {
+    const keys = await this.#locked(() => this.#index());
+    const items: OutboxItem[] = [];
+    for (const key of keys) {
+      const item = await this.#read(key);
+      if (item) items.push(item);
+    }
+    return items;
+  }
+
+  /** Resolves with the settlement of `key` (an item resumed after a reload, say). */
+  whenSettled(key: string): Promise<RedemptionSettlement> {
+    return this.#waiter(key);
+  }
+
+  /**
+   * Sends every pending item (in order; each up to `maxAttempts` times with
+   * backoff). Items still failing stay queued for the next flush. Concurrent
+   * calls share one run.
+   */
+  flush(): Promise<FlushReport> {
+    if (this.#flushing) {
+      this.#again = true;
+      return this.#flushing;
+    }
+    this.#flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #flushLoop(): Promise<FlushReport> {
+    let settled = 0;
+    let pending = 0;
+    // Bounded: a pass covers the items present when it starts; another pass
+    // runs only for items enqueued meanwhile (each pass is finite).
+    do {
+      this.#again = false;
+      pending = 0;
+      const keys = await this.#locked(() => this.#index());
+      for (const key of keys) {
+        if (this.#closed) break;
+        const done = await this.#process(key);
+        if (done) settled += 1;
+        else pending += 1;
+      }
+    } while (this.#again && !this.#closed);
+    if (pending > 0) {
+      this.#failedFlushes += 1;
+      this.#scheduleRetry();
+    } else {
+      this.#failedFlushes = 0;
+    }
+    return { settled, pending };
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed || !(this.#o.autoFlush ?? true)) return;
+    this.#timers.clearTimeout(this.#retryTimer);
+    const delay = backoffDelay(this.#failedFlushes - 1, this.#o.backoff ?? { baseMs: 500, maxMs: 60_000 }, this.#random);
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Drives one item to settlement or gives up for this flush; true once settled and delivered. */
+  async #process(key: string): Promise<boolean> {
+    let item = await this.#read(key);
+    if (item === null) {
+      await this.#remove(key);
+      return true;
+    }
+    const max = Math.max(1, Math.floor(this.#o.maxAttempts ?? 5));
+    const backoff = this.#o.backoff ?? { baseMs: 500, maxMs: 60_000 };
+    let wait = 0;
+    for (let n = 0; item.settlement === undefined && n < max && !this.#closed; n += 1) {
+      if (wait > 0) await this.#sleep(wait);
+      item.attempts += 1;
+      await this.#write(item);
+      const attempt = await this.#send(item);
+      if (attempt.done) {
+        item.settlement = attempt.settlement;
+        // Durable before anyone hears of it, so a crash now re-delivers the same answer.
+        await this.#write(item);
+      } else if (n + 1 < max) {
+        // A server's Retry-After is honoured, within the backoff ceiling.
+        const ceiling = Math.max(1, Math.floor(backoff.maxMs ?? 60_000));
+        wait = Math.max(backoffDelay(n, backoff, this.#random), Math.min(attempt.retryAfterMs ?? 0, ceiling));
+        this.emit("retry", { key, attempt: item.attempts, delayMs: wait, reason: attempt.reason });
+      }
+    }
+    if (item.settlement === undefined) return false;
+    this.#deliver(item.settlement);
+    await this.#remove(key);
+    return true;
+  }
+
+  #deliver(settlement: RedemptionSettlement): void {
+    this.emit("settled", { settlement });
+    this.#waiters.get(settlement.key)?.resolve(settlement);
+    this.#waiters.delete(settlement.key);
+  }
+
+  async #remove(key: string): Promise<void> {
+    await this.#locked(async () => {
+      const keys = await this.#index();
+      await this.#writeIndex(keys.filter((k) => k !== key));
+      await this.#store.delete(this.#itemKey(key));
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#timers.setTimeout(resolve, ms);
+    });
+  }
+
+  async #send(item: OutboxItem): Promise<Attempt> {
+    const fetchFn = this.#o.fetch ?? globalThis.fetch.bind(globalThis);
+    const url = new URL("/v1/redemptions", this.#o.origin);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "idempotency-key": item.key,
+    };
+    if (this.#o.channelKey !== undefined) headers.authorization = `Bearer ${this.#o.channelKey}`;
+    const controller = new AbortController();
+    const timeout = this.#timers.setTimeout(() => controller.abort(), this.#o.requestTimeoutMs ?? 15_000);
+    let status: number;
+    let text: string;
+    let replayed: boolean;
+    let retryAfter: number | undefined;
+    try {
+      const response = await fetchFn(url, { method: "POST", headers, body: JSON.stringify(item.body), signal: controller.signal });
+      status = response.status;
+      replayed = response.headers.get("idempotent-replayed") === "true";
+      retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+      text = await response.text();
+    } catch (e) {
+      return { done: false, reason: `network: ${messageOf(e)}` };
+    } finally {
+      this.#timers.clearTimeout(timeout);
+    }
+    if (status >= 200 && status < 300) {
+      let answer: RedemptionAnswer;
+      try {
+        answer = JSON.parse(text) as RedemptionAnswer;
+      } catch {
+        // A garbled success (a proxy in the way?): ask again; the key makes it safe.
+        return { done: false, reason: `unreadable ${status} answer` };
+      }
+      return {
+        done: true,
+        settlement: { key: item.key, ok: true, redemption: answer, differences: answer.differences ?? [], replayed },
+      };
+    }
+    if (status >= 500 || RETRYABLE.has(status)) {
+      return retryAfter === undefined ? { done: false, reason: `HTTP ${status}` } : { done: false, reason: `HTTP ${status}`, retryAfterMs: retryAfter };
+    }
+    return { done: true, settlement: { key: item.key, ok: false, status, error: errorBody(text, status) } };
+  }
+
+  /** Stops retry timers; pending items stay in the store for the next outbox. */
+  close(): void {
+    this.#closed = true;
+    this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+}
