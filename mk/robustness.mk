@@ -42,13 +42,13 @@ fuzz-build: fuzz-setup
 define fuzz_run
 	@mkdir -p $(FUZZ_LOGS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_WORK)/$$t; \
-	  if ! timeout $$(( $(1) + 120 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t fuzz/corpus/$$t -- \
-	      $(FUZZ_LIBFUZZER_FLAGS) -max_total_time=$(1) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
-	    tail -40 $(FUZZ_LOGS)/$$t.log; echo "fuzz target $$t FAILED (log: $(FUZZ_LOGS)/$$t.log)"; exit 1; \
+	  mkdir -p $(FUZZ_WORK)/$$t; log=$(FUZZ_LOGS)/$$t-$(1)s.log; \
+	  if ! timeout $$(( $(1) + 300 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t fuzz/corpus/$$t -- \
+	      $(FUZZ_LIBFUZZER_FLAGS) -max_total_time=$(1) > $$log 2>&1; then \
+	    tail -40 $$log; echo "fuzz target $$t FAILED (log: $$log; input: fuzz/artifacts/$$t/)"; exit 1; \
 	  fi; \
-	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(FUZZ_LOGS)/$$t.log | grep -o '[0-9]*$$'); \
-	  cov=$$(grep -o 'DONE *cov: *[0-9]*' $(FUZZ_LOGS)/$$t.log | grep -o '[0-9]*$$'); \
+	  runs=$$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' $$log | grep -o '[0-9]*$$' || true); \
+	  cov=$$(grep -a -o 'DONE *cov: *[0-9]*' $$log | grep -o '[0-9]*$$' || true); \
 	  echo "fuzz $$t: $$runs executions in $(1) s, no crash (coverage $$cov)"; \
 	done
 endef
