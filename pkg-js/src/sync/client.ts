@@ -4,7 +4,7 @@ import type { PromoEngine } from "../engine.js";
 import { isPromoError, type PromoErrorCode } from "../errors.js";
 import type { Jwks, LoadReport } from "../types.js";
 import { type SyncStore, MemoryStore } from "./store.js";
-import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers } from "./shared.js";
+import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers, unit } from "./shared.js";
 
 /** Why a sync step failed: the engine's code for a refused bundle, else a transport problem. */
 export type SyncErrorCode = PromoErrorCode | "NETWORK_ERROR" | "HTTP_ERROR" | "STORE_ERROR";
@@ -292,7 +292,7 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
     if (this.#failures === 0) {
       const interval = Math.max(1, Math.floor(this.#o.pollIntervalMs ?? 60_000));
       // ±10 % so that many clients do not poll in step.
-      return interval - Math.floor(interval / 10) + Math.floor(this.#random() * (Math.floor(interval / 5) + 1));
+      return interval - Math.floor(interval / 10) + Math.floor(unit(this.#random) * (Math.floor(interval / 5) + 1));
     }
     return backoffDelay(this.#failures - 1, this.#o.backoff ?? {}, this.#random);
   }

@@ -35,8 +35,14 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
   // 2^30 × base is far past any ceiling; clamping the exponent keeps it finite.
   const capped = Math.min(max, base * 2 ** Math.min(Math.max(0, Math.floor(attempt)), 30));
   const half = Math.floor(capped / 2);
-  const r = Math.min(Math.max(random(), 0), 0.999_999);
+  const r = unit(random);
   return Math.max(1, half + Math.floor(r * (capped - half + 1)));
+}
+
+/** `random()` clamped to [0, 1); a broken source (NaN, out of range) cannot break a delay. */
+export function unit(random: () => number): number {
+  const r = random();
+  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 0.999_999) : 0;
 }
 
 /** An event carrying `detail` (Node, browsers and workers all have `Event`). */

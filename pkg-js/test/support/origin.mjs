@@ -1,0 +1,199 @@
+// A real `promo-origin` for the sync tests: keys, a tiny campaign source and
+// published bundle variants in a temp dir, `serve` on 127.0.0.1 (port 0, the
+// chosen port read from its first stdout line), and small HTTP helpers.
+// Every wait is bounded.
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./dump.mjs";
+
+export const NOW = "2026-06-01T10:00:00Z";
+export const CHANNEL_KEY = "web-secret-0123456789";
+export const BIN = process.env.PROMO_ORIGIN_BIN ?? join(REPO_ROOT, "target/debug/promo-origin");
+/** `make test-sync` sets this, so a missing binary fails rather than skips. */
+export const REQUIRED = process.env.PROMO_SYNC_REQUIRED === "1";
+export const available = existsSync(BIN);
+export const skip = !available && !REQUIRED ? `no ${BIN} (run make test-sync)` : false;
+
+const PROJECT = {
+  project: "proj_sync",
+  channel: "web",
+  currency: { code: "USD", exponent: 2 },
+  time_zone: "Europe/Warsaw",
+  products: [{ id: "prod_mug", name: "Mug", price: 1000 }],
+};
+const CAMPAIGNS = {
+  campaigns: [
+    {
+      id: "camp_once", name: "Single use", campaign_type: "DISCOUNT_COUPONS",
+      voucher: { discount: { type: "AMOUNT", amount_off: 500 }, redemption: { quantity: 1 } },
+      vouchers: [{ id: "v_once", code: "ONCE" }],
+    },
+    {
+      id: "camp_gift", name: "Gift cards", campaign_type: "GIFT_VOUCHERS",
+      vouchers: [{ id: "v_gift", code: "GIFT-1", gift: { amount: 50000 } }],
+    },
+  ],
+};
+
+function run(args) {
+  return execFileSync(BIN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+}
+
+/** A temp dir with keys/, a stranger's keys (keys2/) and source/. */
+export function makeEnv() {
+  const dir = mkdtempSync(join(tmpdir(), "promo-sync-"));
+  run(["keygen", "--out", join(dir, "keys")]);
+  run(["keygen", "--out", join(dir, "keys2")]);
+  mkdirSync(join(dir, "source/campaigns"), { recursive: true });
+  writeFileSync(join(dir, "source/project.json"), JSON.stringify(PROJECT));
+  writeFileSync(join(dir, "source/campaigns/c.json"), JSON.stringify(CAMPAIGNS));
+  return {
+    dir,
+    jwks: JSON.parse(readFileSync(join(dir, "keys/jwks.json"), "utf8")),
+    /** Publishes a bundle with its own state file; returns the JWS text. */
+    publish({ version, key = "keys", now = NOW, lifetime = "P30D", name = `v${version}` }) {
+      const out = join(dir, `${name}.jws`);
+      run(["publish", "--source", join(dir, "source"), "--key", join(dir, key, "signing-key.jwk.json"), "--out", out,
+        "--version", String(version), "--now", now, "--lifetime", lifetime, "--state", join(dir, `${name}.state.json`)]);
+      return readFileSync(out, "utf8").trim();
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts `promo-origin serve` on the env's source and ledger; resolves to `{url, stop, kill}`. */
+export function startOrigin(env) {
+  const args = ["serve", "--source", join(env.dir, "source"), "--key", join(env.dir, "keys/signing-key.jwk.json"),
+    "--db", join(env.dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--channel-key", `web=${CHANNEL_KEY}`,
+    "--now", NOW, "--refresh", "P0D"];
+  const child = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROMO_ORIGIN_LOG: "warn" } });
+  let stderr = "";
+  child.stderr.on("data", (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`origin did not start: ${stderr}`)); }, 60_000);
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      const stop = async (signal = "SIGTERM") => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(t);
+      };
+      resolve({ url: m[1].replace(/\/$/, ""), stop, kill: () => stop("SIGKILL"), stderr: () => stderr });
+    });
+    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`origin exited ${code}: ${stderr}`)); });
+  });
+}
+
+/** A tiny HTTP server; `handler(req, body, res)`; resolves to `{url, close}`. */
+export function httpServer(handler) {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      Promise.resolve(handler(req, Buffer.concat(chunks), res)).catch((e) => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end(String(e));
+      });
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }),
+      });
+    });
+  });
+}
+
+/** Forwards a request to `target` and returns {status, headers, body}. */
+export async function forward(target, req, body) {
+  const headers = { ...req.headers };
+  delete headers.host;
+  delete headers["content-length"];
+  const r = await fetch(target + req.url, { method: req.method, headers, body: req.method === "GET" ? undefined : body });
+  return { status: r.status, headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) };
+}
+
+export function reply(res, { status, headers, body }) {
+  const h = { ...headers };
+  delete h["content-length"];
+  delete h["transfer-encoding"];
+  delete h["content-encoding"];
+  res.writeHead(status, h);
+  res.end(body);
+}
+
+/** Authenticated JSON call to the origin. */
+export async function api(url, path, body) {
+  const r = await fetch(url + path, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${CHANNEL_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+/** A durable-looking user store (like a KV binding): get/put/delete on a JSON file. */
+export class FileKV {
+  constructor(path) {
+    this.path = path;
+  }
+  #all() {
+    return existsSync(this.path) ? JSON.parse(readFileSync(this.path, "utf8")) : {};
+  }
+  get(key) {
+    return this.#all()[key] ?? null;
+  }
+  put(key, value) {
+    const all = this.#all();
+    all[key] = value;
+    writeFileSync(this.path, JSON.stringify(all));
+  }
+  delete(key) {
+    const all = this.#all();
+    delete all[key];
+    writeFileSync(this.path, JSON.stringify(all));
+  }
+}
+
+/** Fake timers: records each delay; `fire()` runs the earliest. */
+export function fakeTimers() {
+  let id = 0;
+  const pending = new Map();
+  return {
+    delays: [],
+    setTimeout(cb, ms) {
+      id += 1;
+      pending.set(id, { cb, ms });
+      this.delays.push(ms);
+      return id;
+    },
+    clearTimeout(h) {
+      pending.delete(h);
+    },
+    get size() {
+      return pending.size;
+    },
+    /** Runs every pending callback except request timeouts (≥ `skipAtLeast` ms). */
+    fireAll(skipAtLeast = Infinity) {
+      const due = [...pending].filter(([, t]) => t.ms < skipAtLeast);
+      for (const [h, t] of due) {
+        pending.delete(h);
+        t.cb();
+      }
+      return due.length;
+    },
+  };
+}
