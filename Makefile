@@ -6,6 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 include mk/wasm.mk
 include mk/origin.mk
 include mk/robustness.mk
+include mk/sync.mk
 
 .PHONY: help setup test lint unit
 
@@ -26,7 +27,7 @@ lint: setup
 unit: setup
 	cargo test --locked
 
-test: lint unit test-wasm origin-test fuzz-smoke test-determinism
+test: lint unit test-wasm origin-test test-sync fuzz-smoke test-determinism
 
 .PHONY: bench
 # Native benchmarks of load, validate, qualify and pricing (criterion).
