@@ -223,3 +223,19 @@ test("the origin killed mid-redemption and restarted on the same db: nothing los
     env.cleanup();
   }
 });
+
+test("an answer stored but not delivered when the page died is delivered by the next outbox, without a send", async () => {
+  const store = new MemoryStore();
+  const settlement = { key: "k-1", ok: false, status: 409, error: { code: "IDEMPOTENCY_KEY_REUSED", message: "" } };
+  await store.put("promo-edge/outbox/item/k-1", JSON.stringify({ key: "k-1", body: giftCart(), enqueued_at: NOW, attempts: 1, settlement }));
+  await store.put("promo-edge/outbox/index", JSON.stringify(["k-1"]));
+  let sends = 0;
+  const outbox = new RedemptionOutbox({ origin: "http://127.0.0.1:9", store, autoFlush: false, fetch: async () => { sends += 1; throw new Error("no"); } });
+  const events = settledEvents(outbox);
+  const waiting = outbox.whenSettled("k-1");
+  assert.deepEqual(await outbox.flush(), { settled: 1, pending: 0 });
+  assert.deepEqual(await waiting, settlement);
+  assert.deepEqual(events, [settlement]);
+  assert.equal(sends, 0);
+  assert.equal(await store.get("promo-edge/outbox/item/k-1"), null);
+});
