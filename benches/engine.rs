@@ -85,6 +85,32 @@ fn budgets(c: &mut Criterion) {
         b.iter(|| e.price_products(&page, now).unwrap())
     });
     g.finish();
+
+    // The same calls from and to JSON text: exactly what the wasm binding
+    // does per call, so `bench/wasm-bench.mjs` compares like with like.
+    let cart_json = workload::cart(&BUDGET, 20, 3, 1).to_string();
+    let qual_json = workload::qualification(&BUDGET, 20, 1).to_string();
+    let page_json = workload::page(&BUDGET, 1000, 1).to_string();
+    let mut g = c.benchmark_group("budget_json");
+    g.sample_size(10);
+    g.bench_function("load_json_1000c_100kcodes", |b| {
+        b.iter_batched(
+            Engine::new,
+            |mut e| e.load_snapshot_json(&snapshot).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    g.sample_size(100);
+    g.bench_function("validate_20lines_3codes", |b| {
+        b.iter(|| e.validate_json(&cart_json, NOW).unwrap())
+    });
+    g.bench_function("qualify_20lines", |b| {
+        b.iter(|| e.qualify_json(&qual_json, NOW).unwrap())
+    });
+    g.bench_function("price_1000_products", |b| {
+        b.iter(|| e.price_products_json(&page_json, NOW).unwrap())
+    });
+    g.finish();
 }
 
 fn scaling(c: &mut Criterion) {
