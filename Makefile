@@ -13,6 +13,7 @@ include mk/sync.mk
 help:
 	@echo "make setup  - install what is missing (Rust components)"
 	@echo "make test   - every check: fmt, clippy, unit, spec vectors, property tests"
+	@echo "make bench  - native + wasm (Node) + json-rules-engine benchmarks -> benches/RESULTS.md"
 
 setup:
 	@command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
@@ -29,7 +30,36 @@ unit: setup
 
 test: lint unit test-wasm origin-test test-sync fuzz-smoke test-determinism
 
-.PHONY: bench
-# Native benchmarks of load, validate, qualify and pricing (criterion).
-bench:
-	cargo bench --locked --bench engine
+.PHONY: bench bench-profile
+BENCH_WORKLOAD := target/bench-workload
+# Every benchmark in one run (not part of `make test`; about 10 minutes on
+# 2 cores): the workload files, native criterion benches with a short
+# measurement time, then the wasm package in Node beside them and beside
+# json-rules-engine (bench/wasm-bench.mjs), written to benches/results.json,
+# the generated part of benches/RESULTS.md and benches/scaling.svg.
+bench: wasm-build bench/node_modules/.ci-stamp
+	cargo run --locked --release --quiet --example gen_workload -- $(BENCH_WORKLOAD)
+	rm -rf target/criterion
+	timeout 900 cargo bench --locked --bench engine -- --warm-up-time 1 --measurement-time 2 --noplot
+	timeout 900 node bench/wasm-bench.mjs --workload $(BENCH_WORKLOAD) --criterion target/criterion --out benches/results.json
+	node bench/report.mjs benches/results.json
+
+bench/node_modules/.ci-stamp: bench/package-lock.json bench/package.json
+	cd bench && npm ci --no-audit --no-fund
+	touch $@
+
+# Where the time goes, natively: callgrind on examples/profile_workload.rs
+# (symbols kept, its own target dir). Annotated top functions per call in
+# target/profile-out/OP.txt.
+bench-profile:
+	cargo run --locked --release --quiet --example gen_workload -- $(BENCH_WORKLOAD)
+	CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
+	  cargo build --locked --release --example profile_workload --target-dir target/profile
+	@command -v valgrind >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind; }
+	mkdir -p target/profile-out
+	for op in load validate qualify price; do \
+	  valgrind --tool=callgrind --callgrind-out-file=target/profile-out/cg.$$op \
+	    target/profile/release/examples/profile_workload $(BENCH_WORKLOAD) $$op 1 >/dev/null 2>&1 && \
+	  callgrind_annotate --inclusive=yes target/profile-out/cg.$$op > target/profile-out/$$op.txt; \
+	done
+	@echo "profiles in target/profile-out/ (each op after one load; load is one load)"
