@@ -20,7 +20,10 @@ FUZZ_SANITIZER ?= none
 FUZZ_FLAGS = -a -s $(FUZZ_SANITIZER)
 FUZZ_LIBFUZZER_FLAGS := -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 # New inputs go here; the committed seed corpus (fuzz/corpus/) is read only.
+# `make fuzz` keeps building on what earlier runs found; the smoke run starts
+# from the seeds every time, so `make test` does not depend on past runs.
 FUZZ_WORK := $(CURDIR)/target/fuzz-corpus
+FUZZ_SMOKE_WORK := $(CURDIR)/target/fuzz-smoke-corpus
 FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
 SOAK_REDEMPTIONS ?= 20000
 SOAK_CLIENTS ?= 4
@@ -37,13 +40,14 @@ fuzz-build: fuzz-setup
 	cargo fmt --manifest-path fuzz/Cargo.toml --check
 	cargo +nightly fuzz build $(FUZZ_FLAGS)
 
-# Runs every target for $(1) seconds; logs in target/fuzz-logs/, one summary
-# line per target; fails on the first crash (the input is in fuzz/artifacts/).
+# Runs every target for $(1) seconds with the work corpus $(2); logs in
+# target/fuzz-logs/, one summary line per target; fails on the first crash
+# (the input is in fuzz/artifacts/; it becomes a test in tests/fuzz_regressions.rs).
 define fuzz_run
 	@mkdir -p $(FUZZ_LOGS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_WORK)/$$t; log=$(FUZZ_LOGS)/$$t-$(1)s.log; \
-	  if ! timeout $$(( $(1) + 300 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t fuzz/corpus/$$t -- \
+	  mkdir -p $(2)/$$t; log=$(FUZZ_LOGS)/$$t-$(1)s.log; \
+	  if ! timeout $$(( $(1) + 300 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(2)/$$t fuzz/corpus/$$t -- \
 	      $(FUZZ_LIBFUZZER_FLAGS) -max_total_time=$(1) > $$log 2>&1; then \
 	    tail -40 $$log; echo "fuzz target $$t FAILED (log: $$log; input: fuzz/artifacts/$$t/)"; exit 1; \
 	  fi; \
@@ -54,10 +58,11 @@ define fuzz_run
 endef
 
 fuzz: fuzz-build
-	$(call fuzz_run,$(FUZZ_SECONDS))
+	$(call fuzz_run,$(FUZZ_SECONDS),$(FUZZ_WORK))
 
 fuzz-smoke: fuzz-build
-	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+	rm -rf $(FUZZ_SMOKE_WORK)
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),$(FUZZ_SMOKE_WORK))
 
 fuzz-corpus:
 	node fuzz/gen-corpus.mjs
