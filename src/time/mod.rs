@@ -85,7 +85,9 @@ pub fn parse_hhmm(text: &str) -> Option<u32> {
     let (h, m) = text.split_once(':')?;
     let h: u32 = h.parse().ok()?;
     let m: u32 = m.parse().ok()?;
-    (h < 24 && m < 60 || h == 24 && m == 0).then_some(h * 60 + m)
+    // Checked: a fuzzed `99999999:00` must not overflow before the range check.
+    let minutes = h.checked_mul(60)?.checked_add(m)?;
+    (h < 24 && m < 60 || h == 24 && m == 0).then_some(minutes)
 }
 
 #[cfg(test)]
