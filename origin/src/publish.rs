@@ -290,11 +290,17 @@ pub fn build(input: &PublishInput) -> Result<Built, CliError> {
                     }
                 }
             }
+            // Bulk codes go out in the compact form, sorted so the engine
+            // can index them without sorting.
             if let Some(Value::Array(list)) = unique {
-                for code in list {
-                    let code = code.as_str().unwrap_or_default();
-                    vouchers.push(json!({"code_hash": promo_edge::codes::code_hash(&salt, code)}));
-                }
+                let mut hashes: Vec<String> = list
+                    .iter()
+                    .map(|code| {
+                        promo_edge::codes::code_hash(&salt, code.as_str().unwrap_or_default())
+                    })
+                    .collect();
+                hashes.sort_unstable_by_key(|h| promo_edge::codes::CodeHash::parse(h));
+                obj.insert("code_hashes".into(), json!(hashes));
             }
             if !vouchers.is_empty() {
                 obj.insert("vouchers".into(), Value::Array(vouchers));
