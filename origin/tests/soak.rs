@@ -162,6 +162,8 @@ struct Outcome {
     request: Value,
     status: u16,
     body: String,
+    /// When the answer arrived.
+    at: Instant,
 }
 
 #[derive(Default)]
@@ -173,7 +175,7 @@ struct Stats {
 }
 
 struct Origin {
-    child: Child,
+    child: Option<Child>,
     addr: String,
 }
 
@@ -218,21 +220,28 @@ impl Origin {
             panic!("the server did not start");
         }
         let addr = line.trim().rsplit("http://").next().unwrap().to_string();
-        Origin { child, addr }
+        Origin {
+            child: Some(child),
+            addr,
+        }
     }
 
+    /// SIGTERM, then a bounded wait (SIGKILL after it); once.
     fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &child.id().to_string()])
             .status();
         for _ in 0..200 {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if let Ok(Some(_)) = child.try_wait() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
@@ -314,6 +323,7 @@ fn client(
             request,
             status,
             body,
+            at: Instant::now(),
         });
     }
     out
@@ -608,6 +618,27 @@ fn soak_redemptions_and_audit_the_ledger() {
         s.timeouts.load(Ordering::Relaxed),
         s.retries.load(Ordering::Relaxed),
         s.replays_checked.load(Ordering::Relaxed),
+    );
+    // Throughput by quarter of the run (answers in arrival order): a
+    // ledger whose per-redemption cost grows with its size slows down here.
+    let mut arrivals: Vec<Duration> = outcomes.iter().map(|o| o.at - started).collect();
+    arrivals.sort();
+    let quarter = arrivals.len() / 4;
+    let mut windows = Vec::new();
+    let mut from = Duration::ZERO;
+    for q in 1..=4 {
+        let end = if q == 4 { arrivals.len() } else { q * quarter };
+        let to = arrivals[end - 1];
+        let n = end - (q - 1) * quarter;
+        windows.push(format!(
+            "{:.0}/s",
+            n as f64 / (to - from).as_secs_f64().max(1e-3)
+        ));
+        from = to;
+    }
+    println!(
+        "soak: throughput by quarter of the redemptions: {}",
+        windows.join(", ")
     );
     println!(
         "soak: {succeeded} SUCCEEDED, {failed} FAILED, {refused} refused (409); coupon used {coupon_uses} of {COUPON_LIMIT}; \
