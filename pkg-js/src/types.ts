@@ -247,6 +247,11 @@ export interface Campaign extends Validity {
   /** What the campaign's codes give. */
   voucher?: VoucherTemplate;
   vouchers?: Voucher[];
+  /**
+   * Bulk unique codes in the compact form: base64url SHA-256 hashes of
+   * `code_salt + code`, each a voucher of the `voucher` template.
+   */
+  code_hashes?: string[];
   promotion_tiers?: PromotionTier[];
   promotion_stacks?: PromotionStack[];
   loyalty?: LoyaltyProgram;
