@@ -1,10 +1,11 @@
 // @ts-self-types="./client.d.ts"
 // The sync client: keeps an engine's snapshot fresh from the origin.
-import type { PromoEngine } from "../engine.js";
+// A value import first: tsc drops the comments (and the @ts-self-types line) before an elided type-only import.
 import { isPromoError, type PromoErrorCode } from "../errors.js";
-import type { Jwks, LoadReport } from "../types.js";
 import { type SyncStore, MemoryStore } from "./store.js";
 import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers, unit } from "./shared.js";
+import type { PromoEngine } from "../engine.js";
+import type { Jwks, LoadReport } from "../types.js";
 
 /** Why a sync step failed: the engine's code for a refused bundle, else a transport problem. */
 export type SyncErrorCode = PromoErrorCode | "NETWORK_ERROR" | "HTTP_ERROR" | "STORE_ERROR";

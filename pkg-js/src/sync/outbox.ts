@@ -2,10 +2,11 @@
 // The redemption outbox: redemptions queued durably with an idempotency key
 // fixed when the shopper acts, forwarded to the origin with retries, each
 // settled exactly once with the origin's answer.
-import type { PromoEngine } from "../engine.js";
-import type { JsonValue, ValidationRequest, ValidationResponse } from "../types.js";
+// A value import first: tsc drops the comments (and the @ts-self-types line) before an elided type-only import.
 import { type SyncStore, defaultStore } from "./store.js";
 import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers } from "./shared.js";
+import type { PromoEngine } from "../engine.js";
+import type { JsonValue, ValidationRequest, ValidationResponse } from "../types.js";
 
 /** Where the origin's answer differs from the local preview, and why. */
 export interface RedemptionDifference {
