@@ -7,6 +7,8 @@ include mk/wasm.mk
 include mk/origin.mk
 include mk/robustness.mk
 include mk/sync.mk
+include mk/demo.mk
+include mk/edge.mk
 
 .PHONY: help setup test lint unit
 
