@@ -16,6 +16,7 @@ pub mod keys;
 pub mod ledger;
 pub mod publish;
 pub mod server;
+pub mod site;
 pub mod source;
 pub mod state;
 pub mod tz;

@@ -104,6 +104,9 @@ enum Command {
         /// How often sources are checked for edits and nearing expiry (ISO 8601; P0D = never).
         #[arg(long, default_value = "PT1M")]
         refresh: String,
+        /// Static files (a storefront) to serve at `/` beside the API.
+        #[arg(long)]
+        site: Option<PathBuf>,
     },
 }
 
@@ -219,6 +222,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             lifetime,
             now,
             refresh,
+            site,
         } => {
             init_logs();
             if source.is_empty() && bundle.is_empty() {
@@ -242,6 +246,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 } else {
                     duration_ms(&refresh)?
                 },
+                site,
             })
         }
     }

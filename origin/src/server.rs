@@ -60,6 +60,8 @@ pub struct ServeConfig {
     /// How often sources are checked for edits and nearing expiry
     /// (milliseconds; 0 = never).
     pub refresh_ms: i64,
+    /// A directory of static files served at `/` (see [`crate::site`]).
+    pub site: Option<PathBuf>,
 }
 
 struct Channel {
@@ -73,6 +75,8 @@ struct AppState {
     jwks: String,
     ledger: Ledger,
     now: Option<Instant>,
+    /// The canonical site directory, if any.
+    site: Option<PathBuf>,
 }
 
 impl AppState {
@@ -328,8 +332,16 @@ async fn post_rollback(
     Ok(json_response(StatusCode::OK, v.to_string()))
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(404, "NOT_FOUND", "no such route")
+/// Unknown API routes are JSON 404s; anything else is a static file when
+/// `--site` is given.
+async fn not_found(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    match &st.site {
+        Some(root) if !path.starts_with("/v1/") && path != "/healthz" => {
+            crate::site::serve_file(root.clone(), req.method().clone(), path).await
+        }
+        _ => ApiError::new(404, "NOT_FOUND", "no such route").into_response(),
+    }
 }
 
 /// One JSON log line per request.
@@ -547,12 +559,27 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
         }
         keys.push((channel.clone(), secret.as_bytes().to_vec()));
     }
+    let site = match &cfg.site {
+        Some(dir) => Some(
+            dir.canonicalize()
+                .ok()
+                .filter(|d| d.is_dir())
+                .ok_or_else(|| {
+                    CliError::new(
+                        "SITE_NOT_FOUND",
+                        format!("--site {} is not a directory", dir.display()),
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let state = Arc::new(AppState {
         channels: RwLock::new(channels),
         keys,
         jwks: jwks_text,
         ledger,
         now: cfg.now.map(|t| Instant(t.timestamp_millis())),
+        site,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

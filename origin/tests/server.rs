@@ -753,3 +753,151 @@ fn daily_counters_follow_the_project_time_zone() {
     assert_eq!(server.redeem("d-3", &body).json()["status"], "SUCCEEDED");
     assert_eq!(server.redeem("d-4", &body).json()["status"], "FAILED");
 }
+
+/// `--site DIR`: static files at `/` beside the API, with content types,
+/// caching headers, HEAD, and no way out of the directory (dot segments,
+/// encoded dot segments, backslashes, symlinks).
+#[test]
+fn serves_a_static_site_without_leaving_it() {
+    let env = Env::new();
+    let site = env.path("site");
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>shop</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(site.join("manifest.webmanifest"), r#"{"name":"shop"}"#).unwrap();
+    std::fs::write(site.join("assets/app-1a2b.js"), "export {};").unwrap();
+    std::fs::write(
+        site.join("assets/promo_edge_bg-3c4d.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(site.join("docs/index.html"), "docs").unwrap();
+    std::fs::write(env.path("secret.txt"), "do not serve").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env.path("secret.txt"), site.join("leak.txt")).unwrap();
+    let site_arg = env.p("site");
+    let server = env.serve_with(&["--site", &site_arg]);
+
+    let index = server.get("/", &[]);
+    assert_eq!(index.status, 200);
+    assert_eq!(index.body, "<!doctype html><title>shop</title>");
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+    assert_eq!(server.get("/index.html", &[]).body, index.body);
+    assert_eq!(server.get("/docs/", &[]).body, "docs");
+    assert_eq!(server.get("/docs", &[]).body, "docs");
+
+    let sw = server.get("/sw.js", &[]);
+    assert_eq!(sw.status, 200);
+    assert_eq!(
+        sw.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(sw.header("cache-control"), Some("no-cache"));
+    let manifest = server.get("/manifest.webmanifest", &[]);
+    assert_eq!(
+        manifest.header("content-type"),
+        Some("application/manifest+json")
+    );
+    let js = server.get("/assets/app-1a2b.js", &[]);
+    assert_eq!(
+        js.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(
+        js.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let wasm = server.get("/assets/promo_edge_bg-3c4d.wasm", &[]);
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(wasm.header("content-length"), Some("8"));
+
+    let head = support::request(&server.addr, "HEAD", "/sw.js", &[], None);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.body, "");
+    assert_eq!(
+        head.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    let post = server.post("/index.html", &[], "{}");
+    assert_eq!(post.status, 405);
+    assert_eq!(post.json()["code"], "METHOD_NOT_ALLOWED");
+
+    for path in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/%2E%2E/%2e%2e/secret.txt",
+        "/assets%2f..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/leak.txt",
+        "/missing.html",
+        "/%zz",
+    ] {
+        let r = server.get(path, &[]);
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+        assert!(!r.body.contains("do not serve"), "{path}");
+        assert_eq!(r.json()["code"], "NOT_FOUND", "{path}");
+    }
+
+    // The API keeps its routes and its JSON 404s.
+    assert_eq!(server.get("/healthz", &[]).body, "ok");
+    let bundle = server.get("/v1/bundles/web", &[]);
+    assert_eq!(bundle.status, 200);
+    assert_eq!(bundle.header("content-type"), Some("application/jose"));
+    let unknown = server.get("/v1/nope", &[]);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["code"], "NOT_FOUND");
+}
+
+/// A `--site` that is not a directory stops `serve` before it listens.
+#[test]
+fn refuses_a_missing_site_directory() {
+    let env = Env::new();
+    let missing = env.p("no-such-site");
+    // Bounded: were the check missing, the server would listen forever.
+    let mut child = std::process::Command::new(support::bin())
+        .args([
+            "serve",
+            "--source",
+            &env.p("source"),
+            "--key",
+            &env.key(),
+            "--db",
+            &env.p("ledger.sqlite"),
+            "--listen",
+            "127.0.0.1:0",
+            "--site",
+            &missing,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve with a missing --site did not exit");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SITE_NOT_FOUND"), "{err}");
+}
