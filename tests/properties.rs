@@ -15,6 +15,10 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use promo_edge::money::{Money, RoundingMode};
+use promo_edge::order::OrderState;
+use promo_edge::request::ValidationRequest;
+use promo_edge::time::Instant;
+use promo_edge::validation::{apply_stack, Detail, Stacked, Status};
 use promo_edge::Engine;
 
 const PRODUCTS: [&str; 6] = ["prod_a", "prod_b", "prod_c", "prod_d", "prod_e", "prod_f"];
@@ -65,6 +69,15 @@ fn camp(code: &str, discount: Value, rules: &[&str]) -> Value {
 fn engine() -> Engine {
     let mut e = Engine::new();
     e.load_snapshot_json(&snapshot()).unwrap();
+    e
+}
+
+/// The same snapshot with at most `limit` applicable redeemables.
+fn engine_with_limit(limit: u32) -> Engine {
+    let mut snap: Value = serde_json::from_str(&snapshot()).unwrap();
+    snap["stacking_rules"]["applicable_redeemables_limit"] = json!(limit);
+    let mut e = Engine::new();
+    e.load_snapshot_json(&snap.to_string()).unwrap();
     e
 }
 
@@ -149,6 +162,29 @@ proptest! {
         // The request's applied total is the sum of every redeemable's own contribution.
         prop_assert_eq!(applied_sum, n(&out["order"]["total_applied_discount_amount"]));
         prop_assert_eq!(n(&out["order"]["initial_amount"]), lines.iter().map(|l| l.price * l.quantity).sum::<i64>());
+    }
+
+    #[test]
+    fn amounts_detail_reaches_the_same_order_as_full(lines in prop::collection::vec(line(), 1..8), codes in prop::collection::vec(0..CODES.len(), 0..8), limit in 0u32..4) {
+        let e = engine_with_limit(limit);
+        let snap = e.snapshot().unwrap();
+        let req: ValidationRequest = serde_json::from_str(&request(&lines, &codes)).unwrap();
+        let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
+        let initial = OrderState::from_input(&req.order, snap).unwrap();
+        let full = apply_stack(snap, &req, &initial, now, Detail::Full).unwrap();
+        let lean = apply_stack(snap, &req, &initial, now, Detail::Amounts).unwrap();
+        prop_assert_eq!(&full.effects, &lean.effects);
+        prop_assert_eq!(full.final_state.total().unwrap(), lean.final_state.total().unwrap());
+        let discounts = |s: &OrderState| s.lines.iter().map(|l| (l.index, l.discount_amount, l.quantity)).collect::<Vec<_>>();
+        prop_assert_eq!(discounts(&full.final_state), discounts(&lean.final_state));
+        // Each effect is what the full answer's per-redeemable order says it took off.
+        for effect in &full.effects {
+            let order = full.results[effect.result].order.as_ref().unwrap();
+            prop_assert_eq!(order.applied_discount_amount, effect.order_discount);
+            prop_assert_eq!(order.items_applied_discount_amount, effect.items_discount);
+        }
+        let applicable = |s: &Stacked| s.results.iter().map(|r| r.status == Status::Applicable).collect::<Vec<_>>();
+        prop_assert_eq!(applicable(&full), applicable(&lean));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::request::{
 };
 use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind, TargetObject};
 use crate::time::{Instant, WindowStatus};
-use crate::validation::{apply_stack, Status};
+use crate::validation::{apply_stack, Detail};
 
 /// Most products in one pricing call → `TOO_MANY_PRODUCTS`.
 pub const MAX_PRODUCTS: usize = 10_000;
@@ -218,7 +218,7 @@ pub fn price_products(
             other => other,
         };
         let initial = OrderState::from_input(&request.order, snap).map_err(at)?;
-        let stacked = apply_stack(snap, &request, &initial, now)?;
+        let stacked = apply_stack(snap, &request, &initial, now, Detail::Amounts)?;
         let line = stacked.final_state.lines.first();
         let amount = line.map(|l| l.amount()).unwrap_or_default();
         let quantity = line.map(|l| l.quantity).unwrap_or(1);
@@ -228,40 +228,31 @@ pub fn price_products(
             .min(stacked.final_state.total()?);
         let mut valid_until = snap.expires_at;
         let mut applied = Vec::new();
-        for r in stacked
-            .results
-            .iter()
-            .filter(|r| r.status == Status::Applicable)
-        {
-            let discount_amount = r
-                .order
-                .as_ref()
-                .map(|o| o.total_applied_discount_amount)
-                .unwrap_or_default();
+        for e in &stacked.effects {
+            let discount_amount = e.order_discount.try_add(e.items_discount)?;
             // A promotion that gives nothing here is no reason for a badge.
             if discount_amount == Money::ZERO {
                 continue;
             }
-            if let Some(exp) = snap
-                .find_tier(&r.id)
-                .or_else(|| snap.find_voucher(&r.id))
-                .and_then(|pos| snap.redeemables.get(pos))
-                .and_then(|x| {
-                    x.validity
-                        .as_ref()
-                        .as_ref()
-                        .ok()
-                        .and_then(|v| v.expiration())
-                })
+            let Some(r) = snap.redeemables.get(e.redeemable) else {
+                continue;
+            };
+            if let Some(exp) = r
+                .validity
+                .as_ref()
+                .as_ref()
+                .ok()
+                .and_then(|v| v.expiration())
             {
                 valid_until = valid_until.min(exp);
             }
+            let tier = r.kind == RedeemableKind::PromotionTier;
             applied.push(PriceSource {
-                id: r.id.clone(),
-                object: r.object,
+                id: r.code.clone().unwrap_or_else(|| r.id.clone()),
+                object: if tier { "promotion_tier" } else { "voucher" },
                 name: r.name.clone(),
                 banner: r.banner.clone(),
-                campaign_id: r.campaign_id.clone(),
+                campaign_id: snap.campaigns.get(r.campaign).map(|c| c.id.clone()),
                 discount_amount,
             });
         }

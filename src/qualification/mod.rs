@@ -15,12 +15,13 @@ pub use request::{QualificationOptions, QualificationRequest, Scenario, SortingR
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::money::Money;
 use crate::order::{OrderCalculation, OrderState};
 use crate::request::{RedeemableObject, RedeemableRef, ValidationRequest};
-use crate::snapshot::{CompiledSnapshot, RedeemableKind};
+use crate::snapshot::{CompiledRedeemable, CompiledSnapshot, RedeemableKind};
 use crate::stacking::StackingRules;
 use crate::time::Instant;
-use crate::validation::{apply_stack, Outcome, RedeemableResult, Status, TargetList};
+use crate::validation::{apply_stack, Detail, Outcome, RedeemableResult, Status, TargetList};
 
 /// Most entries per page.
 pub const MAX_LIMIT: u32 = 50;
@@ -138,7 +139,12 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
     out
 }
 
-fn admitted(scenario: Scenario, result: &RedeemableResult, touches_cart: bool) -> bool {
+fn admitted(
+    scenario: Scenario,
+    result: &RedeemableResult,
+    items_discount: Money,
+    touches_cart: bool,
+) -> bool {
     let key = result.result.error.as_ref().map(|e| e.key.as_str());
     let bundle_only = result
         .result
@@ -146,11 +152,7 @@ fn admitted(scenario: Scenario, result: &RedeemableResult, touches_cart: bool) -
         .as_ref()
         .is_some_and(|b| b.quantity == 0);
     let applicable = result.status == Status::Applicable;
-    let discounts_cart = applicable
-        && result
-            .order
-            .as_ref()
-            .is_some_and(|o| o.items_applied_discount_amount.0 > 0);
+    let discounts_cart = applicable && items_discount > Money::ZERO;
     match scenario {
         Scenario::All | Scenario::CustomerWallet => applicable,
         Scenario::AudienceOnly => applicable || key == Some("order_rules_violated"),
@@ -163,6 +165,29 @@ fn admitted(scenario: Scenario, result: &RedeemableResult, touches_cart: bool) -
             discounts_cart
                 || (bundle_only && touches_cart && key != Some("customer_rules_violated"))
         }
+    }
+}
+
+/// A candidate that qualified, before it is spelled out.
+struct Ranked {
+    /// Position in snapshot order (the DEFAULT sorting and the tie-break).
+    rank: usize,
+    pos: usize,
+    id: String,
+    /// What it takes off the cart alone.
+    deal: Money,
+}
+
+fn single_ref(r: &CompiledRedeemable, id: &str) -> RedeemableRef {
+    RedeemableRef {
+        object: if r.kind == RedeemableKind::PromotionTier {
+            RedeemableObject::PromotionTier
+        } else {
+            RedeemableObject::Voucher
+        },
+        id: id.to_string(),
+        gift: None,
+        reward: None,
     }
 }
 
@@ -196,7 +221,8 @@ pub fn qualify(
         metadata: req.metadata.clone(),
         counters: req.counters.clone(),
     };
-    let mut entries: Vec<(usize, QualifiedRedeemable)> = Vec::new();
+    // Rank every candidate on its amounts first; spell out only the page.
+    let mut ranked: Vec<Ranked> = Vec::new();
     for (rank, (pos, id)) in candidates(snap, req).into_iter().enumerate() {
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
@@ -204,64 +230,76 @@ pub fn qualify(
         if !filter.admits(snap, r, &id, req.customer.as_ref()) {
             continue;
         }
-        let object = if r.kind == RedeemableKind::PromotionTier {
-            RedeemableObject::PromotionTier
-        } else {
-            RedeemableObject::Voucher
-        };
-        single.redeemables = vec![RedeemableRef {
-            object,
-            id: id.clone(),
-            gift: None,
-            reward: None,
-        }];
-        let stacked = apply_stack(snap, &single, &base, now)?;
-        let Some(result) = stacked.results.into_iter().next() else {
+        single.redeemables = vec![single_ref(r, &id)];
+        let stacked = apply_stack(snap, &single, &base, now, Detail::Amounts)?;
+        let Some(result) = stacked.results.first() else {
             continue;
         };
-        let result = &result;
-        let touches_cart = filters::touches_cart(snap, r, &base);
-        if !admitted(req.scenario, result, touches_cart) {
+        let effect = stacked.effects.first();
+        let items_discount = effect.map(|e| e.items_discount).unwrap_or_default();
+        if !admitted(
+            req.scenario,
+            result,
+            items_discount,
+            filters::touches_cart(snap, r, &base),
+        ) {
             continue;
         }
-        let camp = snap.campaigns.get(r.campaign);
-        entries.push((
+        let deal = match effect {
+            Some(e) => e.order_discount.try_add(e.items_discount)?,
+            None => Money::ZERO,
+        };
+        ranked.push(Ranked {
             rank,
-            QualifiedRedeemable {
-                id,
-                object: result.object,
-                applicable: result.status == Status::Applicable,
-                result: result.result.clone(),
-                order: result.order.clone().unwrap_or_else(|| base_order.clone()),
-                applicable_to: result.applicable_to.clone(),
-                inapplicable_to: result.inapplicable_to.clone(),
-                campaign_id: result.campaign_id.clone(),
-                campaign_name: result.campaign_name.clone(),
-                campaign_type: camp
-                    .map(|c| c.campaign_type)
-                    .unwrap_or(crate::snapshot::CampaignType::Promotion),
-                name: result.name.clone(),
-                banner: result.banner.clone(),
-                categories: result.categories.clone(),
-                metadata: result.metadata.clone(),
-                nudges: result.nudges.clone(),
-                counters_assumed: result.counters_assumed.clone(),
-            },
-        ));
+            pos,
+            id,
+            deal,
+        });
     }
-    let deal = |e: &QualifiedRedeemable| e.order.total_applied_discount_amount;
     match req.options.sorting_rule {
         SortingRule::Default => {}
         SortingRule::BestDeal => {
-            entries.sort_by(|a, b| deal(&b.1).cmp(&deal(&a.1)).then(a.0.cmp(&b.0)))
+            ranked.sort_by(|a, b| b.deal.cmp(&a.deal).then(a.rank.cmp(&b.rank)))
         }
         SortingRule::LeastDeal => {
-            entries.sort_by(|a, b| deal(&a.1).cmp(&deal(&b.1)).then(a.0.cmp(&b.0)))
+            ranked.sort_by(|a, b| a.deal.cmp(&b.deal).then(a.rank.cmp(&b.rank)))
         }
     }
-    let total = entries.len();
-    let page = usize::try_from(limit).unwrap_or(5);
-    let data: Vec<QualifiedRedeemable> = entries.into_iter().take(page).map(|(_, e)| e).collect();
+    let total = ranked.len();
+    ranked.truncate(usize::try_from(limit).unwrap_or(5));
+    let mut data = Vec::with_capacity(ranked.len());
+    for Ranked { pos, id, .. } in ranked {
+        let Some(r) = snap.redeemables.get(pos) else {
+            continue;
+        };
+        single.redeemables = vec![single_ref(r, &id)];
+        let stacked = apply_stack(snap, &single, &base, now, Detail::Full)?;
+        let Some(result) = stacked.results.into_iter().next() else {
+            continue;
+        };
+        data.push(QualifiedRedeemable {
+            id,
+            object: result.object,
+            applicable: result.status == Status::Applicable,
+            order: result.order.unwrap_or_else(|| base_order.clone()),
+            result: result.result,
+            applicable_to: result.applicable_to,
+            inapplicable_to: result.inapplicable_to,
+            campaign_id: result.campaign_id,
+            campaign_name: result.campaign_name,
+            campaign_type: snap
+                .campaigns
+                .get(r.campaign)
+                .map(|c| c.campaign_type)
+                .unwrap_or(crate::snapshot::CampaignType::Promotion),
+            name: result.name,
+            banner: result.banner,
+            categories: result.categories,
+            metadata: result.metadata,
+            nudges: result.nudges,
+            counters_assumed: result.counters_assumed,
+        });
+    }
     Ok(QualificationResponse {
         redeemables: QualifiedList {
             object: "list",

@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 pub use response::*;
 
 use crate::error::Error;
+use crate::money::Money;
 use crate::order::{OrderCalculation, OrderState};
 use crate::request::{RedeemableObject, ValidationRequest};
 use crate::snapshot::CompiledSnapshot;
@@ -36,11 +37,12 @@ pub fn validate(
 ) -> Result<ValidationResponse, Error> {
     request_checks::check(snap, req)?;
     let initial = OrderState::from_input(&req.order, snap)?;
-    let stacked = apply_stack(snap, req, &initial, now)?;
+    let stacked = apply_stack(snap, req, &initial, now, Detail::Full)?;
     let Stacked {
         mut results,
         final_state,
         all_mode,
+        ..
     } = stacked;
     let order = OrderCalculation::between(
         &initial,
@@ -78,11 +80,42 @@ pub fn validate(
     })
 }
 
+/// How much of each outcome [`apply_stack`] spells out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything a validation response shows: names, categories,
+    /// per-redeemable order snapshots, targets.
+    Full,
+    /// Statuses, errors, nudges and [`AppliedEffect`]s only — for callers
+    /// that rank or price many candidates and explain few (a strikethrough
+    /// page, a qualification ranking). Effects and the order reached are
+    /// always those of `Full`, and so are statuses, except that once one
+    /// redeemable has applied, a common one over a stacking limit is
+    /// reported SKIPPED without evaluating its rules (`Full` says
+    /// INAPPLICABLE when they fail): it could not apply either way.
+    Amounts,
+}
+
+/// What one applied redeemable took off the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppliedEffect {
+    /// Its index in [`Stacked::results`].
+    pub result: usize,
+    /// Its position in the snapshot's redeemables.
+    pub redeemable: usize,
+    /// Order-level discount of this step (gift credits and points included).
+    pub order_discount: Money,
+    /// Item-level discount of this step.
+    pub items_discount: Money,
+}
+
 /// Every redeemable's outcome in application order, and the order after
 /// all of them.
 pub struct Stacked {
     /// Outcomes in application order.
     pub results: Vec<RedeemableResult>,
+    /// The applied ones' discounts, in application order (with any detail).
+    pub effects: Vec<AppliedEffect>,
     /// The order after every applied redeemable.
     pub final_state: OrderState,
     /// Whether the snapshot's application mode is `ALL`.
@@ -97,17 +130,14 @@ pub fn apply_stack(
     req: &ValidationRequest,
     initial: &OrderState,
     now: Instant,
+    detail: Detail,
 ) -> Result<Stacked, Error> {
     let mut candidates = resolve(snap, req, now);
-    candidates.sort_by_key(|c| match &c.resolution {
-        Resolution::Found { redeemable, .. } => {
-            let cats = snap
-                .redeemables
-                .get(*redeemable)
-                .map(|r| r.categories.to_vec())
-                .unwrap_or_default();
-            sort_key(snap, &cats, c.position)
-        }
+    candidates.sort_by_cached_key(|c| match &c.resolution {
+        Resolution::Found { redeemable, .. } => match snap.redeemables.get(*redeemable) {
+            Some(r) => sort_key(snap, &r.categories, c.position),
+            None => sort_key(snap, &[], c.position),
+        },
         // Not found: placed like an uncategorized redeemable, so reports keep request order.
         _ => sort_key(snap, &[], c.position),
     });
@@ -123,34 +153,39 @@ pub fn apply_stack(
         .map(|(i, _)| i)
         .collect();
     let mut rounds = 0;
-    let (results, final_state) = loop {
+    let Run {
+        results,
+        effects,
+        state: final_state,
+    } = loop {
         rounds += 1;
-        let (results, state) = run(
+        let ran = run(
             snap,
             req,
             now,
             &candidates,
             initial,
             !assumed_exclusive.is_empty(),
+            detail,
         )?;
         let failed: BTreeSet<usize> = assumed_exclusive
             .iter()
             .copied()
             .filter(|i| {
-                results
+                ran.results
                     .get(*i)
                     .is_some_and(|r| r.status == Status::Inapplicable)
             })
             .collect();
         if failed.is_empty() || rounds > crate::limits::MAX_REDEEMABLES + 1 {
-            break (results, state);
+            break ran;
         }
         assumed_exclusive.retain(|i| !failed.contains(i));
     };
 
     let all_mode = snap.stacking.redeemables_application_mode == ApplicationMode::All;
     let any_inapplicable = results.iter().any(|r| r.status == Status::Inapplicable);
-    let (results, final_state) = if all_mode && any_inapplicable {
+    let (results, effects, final_state) = if all_mode && any_inapplicable {
         let reset = results
             .into_iter()
             .map(|mut r| {
@@ -165,13 +200,14 @@ pub fn apply_stack(
                 r
             })
             .collect();
-        (reset, initial.clone())
+        (reset, Vec::new(), initial.clone())
     } else {
-        (results, final_state)
+        (results, effects, final_state)
     };
 
     Ok(Stacked {
         results,
+        effects,
         final_state,
         all_mode,
     })
@@ -185,6 +221,13 @@ pub(crate) fn skip_details(key: &str) -> Details {
     }
 }
 
+/// One pass over the sorted candidates.
+struct Run {
+    results: Vec<RedeemableResult>,
+    effects: Vec<AppliedEffect>,
+    state: OrderState,
+}
+
 fn run(
     snap: &CompiledSnapshot,
     req: &ValidationRequest,
@@ -192,12 +235,14 @@ fn run(
     candidates: &[Candidate],
     initial: &OrderState,
     exclusive_present: bool,
-) -> Result<(Vec<RedeemableResult>, OrderState), Error> {
+    detail: Detail,
+) -> Result<Run, Error> {
     let mut state = initial.clone();
     let mut limits = LimitTracker::default();
     let mut results = Vec::with_capacity(candidates.len());
+    let mut effects = Vec::new();
     for (position, c) in candidates.iter().enumerate() {
-        let mut result = c.skeleton(snap);
+        let mut result = c.skeleton(snap, detail);
         if let Some(err) = &c.static_error {
             result.status = Status::Inapplicable;
             result.result.error = Some(err.error.clone());
@@ -226,8 +271,19 @@ fn run(
             results.push(result);
             continue;
         }
-        let before = state.clone();
-        match run_step(snap, req, now, c, r, &state, position)? {
+        // Over a limit, a common redeemable is skipped whether or not its
+        // rules pass (an exclusive one's validity decides the rounds above).
+        if detail == Detail::Amounts && !effects.is_empty() && !c.is_exclusive(snap) {
+            if let Some(key) = limits.check(snap, &r.categories) {
+                result.status = Status::Skipped;
+                result.result.details = Some(skip_details(key));
+                results.push(result);
+                continue;
+            }
+        }
+        let before = (detail == Detail::Full).then(|| state.clone());
+        let (order_before, items_before) = (state.order_discount, state.items_discount()?);
+        match run_step(snap, req, now, c, r, &state, position, detail)? {
             StepOutcome::Inapplicable {
                 error,
                 nudges,
@@ -264,23 +320,35 @@ fn run(
                 } else {
                     limits.record(snap, &r.categories);
                     state = next;
+                    effects.push(AppliedEffect {
+                        result: results.len(),
+                        redeemable: *redeemable,
+                        order_discount: state.order_discount.try_sub(order_before)?,
+                        items_discount: state.items_discount()?.try_sub(items_before)?,
+                    });
                     result.status = Status::Applicable;
                     result.result = outcome;
                     result.applicable_to = applicable_to;
                     result.inapplicable_to = inapplicable_to;
-                    result.order = Some(OrderCalculation::between(
-                        &before,
-                        &state,
-                        req.order.id.as_ref(),
-                        req.order.source_id.as_ref(),
-                        &req.order.metadata,
-                    )?);
+                    if let Some(before) = &before {
+                        result.order = Some(OrderCalculation::between(
+                            before,
+                            &state,
+                            req.order.id.as_ref(),
+                            req.order.source_id.as_ref(),
+                            &req.order.metadata,
+                        )?);
+                    }
                 }
             }
         }
         results.push(result);
     }
-    Ok((results, state))
+    Ok(Run {
+        results,
+        effects,
+        state,
+    })
 }
 
 impl Candidate {
@@ -294,7 +362,7 @@ impl Candidate {
         }
     }
 
-    fn skeleton(&self, snap: &CompiledSnapshot) -> RedeemableResult {
+    fn skeleton(&self, snap: &CompiledSnapshot, detail: Detail) -> RedeemableResult {
         let object = match self.object {
             RedeemableObject::Voucher => "voucher",
             RedeemableObject::PromotionTier | RedeemableObject::PromotionStack => "promotion_tier",
@@ -316,6 +384,9 @@ impl Candidate {
             nudges: Vec::new(),
             counters_assumed: Vec::new(),
         };
+        if detail == Detail::Amounts {
+            return out;
+        }
         if let Resolution::Found { redeemable, .. } = &self.resolution {
             if let Some(r) = snap.redeemables.get(*redeemable) {
                 let camp = snap.campaigns.get(r.campaign);

@@ -163,6 +163,7 @@ pub fn run_step(
     r: &CompiledRedeemable,
     state: &OrderState,
     position: usize,
+    detail: super::Detail,
 ) -> Result<StepOutcome, Error> {
     let rtype = if r.kind == RedeemableKind::PromotionTier {
         "promotion_tier"
@@ -265,7 +266,9 @@ pub fn run_step(
     let applied: Applied = match r.kind {
         RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
             Some(d) => {
-                outcome.discount = r.discount_json.clone();
+                if detail == super::Detail::Full {
+                    outcome.discount = r.discount_json.clone();
+                }
                 apply_discount(d, &r.eligibility, &mut next, &ctx)?
             }
             None => Applied::default(),
@@ -374,7 +377,10 @@ pub fn run_step(
         });
     }
     counters_assumed.dedup();
-    let (applicable_to, inapplicable_to) = target_lists(&r.eligibility, &next, &applied.touched);
+    let (applicable_to, inapplicable_to) = match detail {
+        super::Detail::Full => target_lists(&r.eligibility, &next, &applied.touched),
+        super::Detail::Amounts => (None, None),
+    };
     Ok(StepOutcome::Applied {
         no_effect: applied.is_empty(),
         state: next,
