@@ -209,6 +209,12 @@ export class BundleHolder {
     }
     const text = (await res.text()).trim();
     const etag = res.headers.get("etag") ?? (await tagOf(text));
+    if (this.#held?.etag === etag) {
+      // A 200 for what we hold (a proxy dropped If-None-Match): not news.
+      this.counts.not_modified += 1;
+      this.#lastError = null;
+      return;
+    }
     await this.#offer(text, etag, "origin", env.JWKS ?? (await this.#originKeys(env)), now);
   }
 

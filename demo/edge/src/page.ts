@@ -7,7 +7,7 @@
 // and the promotion's banner. Here the template is an inline string; in a
 // real deployment it is `fetch(request)` to the storefront's origin, and
 // nothing else changes.
-import { PromoError, type PromoEngine } from "promo-edge";
+import { PromoError, type ProductPrice, type PromoEngine } from "promo-edge";
 import { formatMoney, type Currency } from "./money.js";
 
 export const PRODUCTS_PAGE = `<!doctype html>
@@ -65,7 +65,7 @@ export class PriceRewriter implements HTMLRewriterElementContentHandlers {
     // A malformed attribute leaves the shelf price alone: a promotion
     // problem must never break the page.
     if (!productId || priceText === null || !/^\d{1,15}$/.test(priceText)) return;
-    let priced;
+    let priced: ProductPrice | undefined;
     try {
       priced = this.engine.priceProducts({ products: [{ product_id: productId, price: Number(priceText) }] }, this.now)
         .products[0];

@@ -51,6 +51,8 @@ function problem(status: number, code: string, message: string): Response {
 async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new HttpError(413, "PAYLOAD_TOO_LARGE", `body over ${MAX_BODY_BYTES} bytes`);
+  // Without a Content-Length (chunked), check what arrived; UTF-16 length
+  // is close enough for a sanity bound.
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw new HttpError(413, "PAYLOAD_TOO_LARGE", `body over ${MAX_BODY_BYTES} bytes`);
   return text;

@@ -4,6 +4,7 @@
 // prices worked out by hand from the campaign definitions.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { PromoEngine } from "promo-edge";
 import { formatMoney, toDecimal } from "../dist/money.js";
 import { NOW, makeEnv, startOrigin, until, worker, disposeWorkers, post, get, tamper } from "./support.mjs";
@@ -93,6 +94,15 @@ test("money is formatted from integers, never through a float", () => {
   assert.equal(formatMoney(1234, { code: "KWD", exponent: 3 }), "KWD\u00a01.234");
   // 0.1 + 0.2 style trouble: 1000000000000001 cents is not a safe double of euros.
   assert.equal(formatMoney(1e15 + 1, { code: "EUR", exponent: 2 }), "€10,000,000,000,000.01");
+});
+
+test("the built worker imports the .wasm statically (compiled at deploy, never from bytes at run time)", () => {
+  const code = readFileSync(new URL("../dist/worker.js", import.meta.url), "utf8");
+  const [, name] = /^import (\w+) from "\.\/promo_edge_bg\.wasm";$/m.exec(code) ?? [];
+  assert.ok(name, "a static import of ./promo_edge_bg.wasm");
+  assert.match(code, new RegExp(`PromoEngine\\.initSync\\(${name}\\)`));
+  assert.deepEqual(readFileSync(new URL("../dist/promo_edge_bg.wasm", import.meta.url)),
+    readFileSync(new URL("../node_modules/promo-edge/wasm/promo_edge_bg.wasm", import.meta.url)));
 });
 
 describe("the worker with a real origin", () => {
