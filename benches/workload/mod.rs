@@ -155,10 +155,19 @@ pub fn snapshot(shape: &Shape) -> Value {
             }
         }
     }
-    // The unique codes live in one campaign, stored as salted hashes.
+    // The unique codes live in one campaign, stored as salted hashes in
+    // digest order, as `promo-origin publish` writes them.
+    let mut hashes: Vec<[u8; 32]> = (0..shape.unique_codes)
+        .map(|i| promo_edge::codes::code_digest(SALT, &unique_code(i)))
+        .collect();
+    hashes.sort_unstable();
+    let hashes: Vec<String> = hashes
+        .iter()
+        .map(|d| promo_edge::codes::CodeHash(*d).to_string())
+        .collect();
     campaigns.push(json!({"id": "camp_unique", "campaign_type": "DISCOUNT_COUPONS",
         "voucher": {"discount": {"type": "PERCENT", "percent_off": 15}, "redemption": {"quantity": 1}},
-        "code_hashes": (0..shape.unique_codes).map(|i| promo_edge::codes::code_hash(SALT, &unique_code(i))).collect::<Vec<_>>()}));
+        "code_hashes": hashes}));
     json!({
         "schema": "promo-edge.snapshot/1", "project": "bench", "channel": "web", "version": 1,
         "issued_at": "2026-01-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",
