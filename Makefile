@@ -13,6 +13,7 @@ include mk/edge.mk
 .PHONY: help setup test lint unit
 
 help:
+	@echo "make demo   - the demo storefront (PWA) and origin on http://127.0.0.1:8787 (Ctrl-C stops it)"
 	@echo "make setup  - install what is missing (Rust components)"
 	@echo "make test   - every check: fmt, clippy, unit, spec vectors, property tests"
 	@echo "make bench  - native + wasm (Node) + json-rules-engine benchmarks -> benches/RESULTS.md"

@@ -261,6 +261,7 @@ class Storefront {
   #tiers: TierInfo[] = [];
   #pending = 0;
   #syncNote = "";
+  #timeZone = "UTC";
 
   constructor(
     readonly engine: PromoEngine,
@@ -299,7 +300,9 @@ class Storefront {
   }
 
   onSnapshot(): void {
-    this.#tiers = tiersOf(snapshotOf(this.tap.latest));
+    const snapshot = snapshotOf(this.tap.latest);
+    this.#tiers = tiersOf(snapshot);
+    this.#timeZone = snapshot?.time_zone.name ?? "UTC";
     this.render();
   }
 
@@ -539,8 +542,11 @@ class Storefront {
           .join(" and ")}`;
       case "ADD_LINES":
         return `add ${n.count} more product${n.count === 1 ? "" : "s"}`;
-      case "WAIT_UNTIL":
-        return `valid from ${new Date(n.at).toLocaleString()}`;
+      case "WAIT_UNTIL": {
+        // In the shop's zone (where happy hours are defined), not the device's.
+        const at = new Date(n.at).toLocaleString("en-GB", { timeZone: this.#timeZone, weekday: "short", hour: "2-digit", minute: "2-digit" });
+        return `come back ${at} (${this.#timeZone} time)`;
+      }
     }
   }
 
