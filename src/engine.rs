@@ -7,7 +7,7 @@ use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::pricing::{price_products, PricingRequest, PricingResponse};
 use crate::qualification::{qualify, QualificationRequest, QualificationResponse};
 use crate::request::ValidationRequest;
-use crate::snapshot::{compile, CompiledSnapshot, LoadReport, Snapshot};
+use crate::snapshot::{compile, CompiledSnapshot, Currency, LoadReport, RedeemableKind, Snapshot};
 use crate::time::Instant;
 use crate::validation::{validate, ValidationResponse};
 
@@ -18,6 +18,25 @@ use crate::validation::{validate, ValidationResponse};
 #[derive(Debug, Default)]
 pub struct Engine {
     snapshot: Option<CompiledSnapshot>,
+}
+
+/// An automatic promotion (a tier) of the held snapshot.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PromotionTierInfo {
+    /// Tier id (what a request names with `object: "promotion_tier"`).
+    pub id: String,
+    /// Tier name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Banner for a badge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    /// Campaign id.
+    pub campaign_id: String,
+    /// Campaign name.
+    pub campaign_name: String,
+    /// Stacking categories.
+    pub categories: Vec<String>,
 }
 
 /// What the engine holds.
@@ -35,6 +54,10 @@ pub struct EngineStatus {
     pub expires_at: String,
     /// Whether `now` is past `expires_at`.
     pub stale: bool,
+    /// The snapshot's currency: every amount is in its minor units.
+    pub currency: Currency,
+    /// The project's IANA time zone (windows and nudge times are in it).
+    pub time_zone: String,
 }
 
 impl Engine {
@@ -101,6 +124,39 @@ impl Engine {
         self.snapshot.as_ref()
     }
 
+    /// The held snapshot's automatic promotions (tiers switched on and not
+    /// disabled by a load problem), in application order. A storefront
+    /// sends them with every cart preview: those that apply discount it,
+    /// and the others come back inapplicable with their reason and nudges
+    /// (outside a time window, below a threshold).
+    pub fn promotion_tiers(&self) -> Result<Vec<PromotionTierInfo>, Error> {
+        let snap = self.snapshot.as_ref().ok_or(Error::NoSnapshot)?;
+        let mut tiers: Vec<(usize, PromotionTierInfo)> = snap
+            .redeemables
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.kind == RedeemableKind::PromotionTier && r.active && r.disabled.is_none()
+            })
+            .filter_map(|(pos, r)| {
+                let camp = snap.campaigns.get(r.campaign).filter(|c| c.active)?;
+                Some((
+                    snap.rank.get(pos).copied().unwrap_or(usize::MAX),
+                    PromotionTierInfo {
+                        id: r.id.clone(),
+                        name: r.name.clone(),
+                        banner: r.banner.clone(),
+                        campaign_id: camp.id.clone(),
+                        campaign_name: camp.name.clone(),
+                        categories: r.categories.to_vec(),
+                    },
+                ))
+            })
+            .collect();
+        tiers.sort_by_key(|(rank, _)| *rank);
+        Ok(tiers.into_iter().map(|(_, t)| t).collect())
+    }
+
     /// Version, dates and staleness of the held snapshot.
     pub fn status(&self, now: Instant) -> Option<EngineStatus> {
         self.snapshot.as_ref().map(|s| EngineStatus {
@@ -110,6 +166,8 @@ impl Engine {
             issued_at: s.issued_at.to_rfc3339(),
             expires_at: s.expires_at.to_rfc3339(),
             stale: now > s.expires_at,
+            currency: s.currency.clone(),
+            time_zone: s.tz.name.clone(),
         })
     }
 

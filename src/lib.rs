@@ -69,7 +69,7 @@ pub mod validation;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use engine::{Engine, EngineStatus};
+pub use engine::{Engine, EngineStatus, PromotionTierInfo};
 pub use error::Error;
 
 /// Version of the spec vectors in `tests/spec/` this engine passes.

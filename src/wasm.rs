@@ -88,6 +88,13 @@ impl WasmEngine {
         self.inner.price_products_json(request, now)
     }
 
+    /// The held snapshot's automatic promotions as JSON (see
+    /// [`crate::Engine::promotion_tiers`]).
+    #[wasm_bindgen(js_name = promotionTiersJson)]
+    pub fn promotion_tiers_json(&self) -> Result<String, Error> {
+        encode(&self.inner.promotion_tiers()?)
+    }
+
     /// The held snapshot's status at `now` as JSON, or `undefined` when none is loaded.
     #[wasm_bindgen(js_name = statusJson)]
     pub fn status_json(&self, now: &str) -> Result<Option<String>, Error> {

@@ -6,6 +6,7 @@ import type {
   Jwks,
   LoadReport,
   PricingRequest,
+  PromotionTierInfo,
   PricingResponse,
   QualificationRequest,
   QualificationResponse,
@@ -145,6 +146,20 @@ export class PromoEngine {
   priceProductsJson(request: PricingRequest | string, now?: Now): string {
     try {
       return this.#inner.priceProductsJson(json(request), rfc3339(now));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /**
+   * The held snapshot's automatic promotions (tiers switched on), in
+   * application order. Send them with every cart preview: those that apply
+   * discount it; the others come back inapplicable with their reason and
+   * nudges ("add 8.25 more", "from 17:00"). Throws `NO_SNAPSHOT` before a load.
+   */
+  promotionTiers(): PromotionTierInfo[] {
+    try {
+      return JSON.parse(this.#inner.promotionTiersJson()) as PromotionTierInfo[];
     } catch (e) {
       return rethrow(e);
     }

@@ -877,6 +877,19 @@ export interface Jwk {
 }
 
 /** What the engine holds. */
+/** An automatic promotion (a tier) of the held snapshot, from `promotionTiers()`. */
+export interface PromotionTierInfo {
+  /** What a request names with `object: "promotion_tier"`. */
+  id: string;
+  name?: string;
+  /** Banner for a badge. */
+  banner?: string;
+  campaign_id: string;
+  campaign_name: string;
+  /** Stacking categories. */
+  categories: string[];
+}
+
 export interface EngineStatus {
   version: number;
   project: string;
@@ -885,4 +898,8 @@ export interface EngineStatus {
   expires_at: Timestamp;
   /** Whether `now` is past `expires_at`. */
   stale: boolean;
+  /** The snapshot's currency: every amount is in its minor units. */
+  currency: Currency;
+  /** The project's IANA time zone (windows and nudge times are in it). */
+  time_zone: string;
 }

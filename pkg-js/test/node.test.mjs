@@ -39,6 +39,50 @@ test("init() in Node reads the packaged .wasm from disk", async () => {
   engine.free();
 });
 
+test("promotionTiers lists the switched-on tiers in application order", async () => {
+  const engine = await PromoEngine.init();
+  assert.throws(() => engine.promotionTiers(), (e) => isPromoError(e) && e.code === "NO_SNAPSHOT");
+  engine.load({
+    ...SNAPSHOT,
+    categories: [{ id: "cat_ship", hierarchy: 1 }],
+    campaigns: [
+      ...SNAPSHOT.campaigns,
+      {
+        id: "camp_spend",
+        name: "Spend more",
+        campaign_type: "PROMOTION",
+        promotion_tiers: [
+          { id: "promo_b", name: "10 % over 100", hierarchy: 2, action: { discount: { type: "PERCENT", percent_off: 10 } } },
+          { id: "promo_a", name: "5 % over 50", banner: "5 % off", hierarchy: 1, action: { discount: { type: "PERCENT", percent_off: 5 } } },
+          { id: "promo_off", hierarchy: 3, active: false, action: { discount: { type: "PERCENT", percent_off: 50 } } },
+        ],
+      },
+      {
+        id: "camp_paused",
+        name: "Paused",
+        campaign_type: "PROMOTION",
+        active: false,
+        promotion_tiers: [{ id: "promo_paused", action: { discount: { type: "AMOUNT", amount_off: 100 } } }],
+      },
+      {
+        id: "camp_ship",
+        name: "Shipping",
+        campaign_type: "PROMOTION",
+        category_id: "cat_ship",
+        promotion_tiers: [{ id: "promo_ship", name: "Free shipping", action: { discount: { type: "AMOUNT", amount_off: 495 } } }],
+      },
+    ],
+  });
+  // Tiers by hierarchy within their campaign, campaigns as published; the
+  // switched-off tier and the paused campaign's tier are left out.
+  assert.deepEqual(engine.promotionTiers(), [
+    { id: "promo_a", name: "5 % over 50", banner: "5 % off", campaign_id: "camp_spend", campaign_name: "Spend more", categories: [] },
+    { id: "promo_b", name: "10 % over 100", campaign_id: "camp_spend", campaign_name: "Spend more", categories: [] },
+    { id: "promo_ship", name: "Free shipping", campaign_id: "camp_ship", campaign_name: "Shipping", categories: ["cat_ship"] },
+  ]);
+  engine.free();
+});
+
 test("initSync from bytes and from a compiled WebAssembly.Module", () => {
   const bytes = readFileSync(WASM_PATH);
   const a = PromoEngine.initSync(bytes);
@@ -69,6 +113,8 @@ test("load, validate and status; money stays integer minor units", async () => {
     issued_at: "2026-01-01T00:00:00.000Z",
     expires_at: "2027-01-01T00:00:00.000Z",
     stale: false,
+    currency: { code: "USD", exponent: 2 },
+    time_zone: "UTC",
   });
   assert.equal(engine.status(new Date("2027-01-02T00:00:00Z")).stale, true);
   // `now` defaults to the current time.

@@ -65,7 +65,7 @@ pub struct Snapshot {
 }
 
 /// A currency: ISO code and number of decimals of its minor unit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Currency {
     /// ISO 4217 code, e.g. `USD`, `JPY`, `KWD`.

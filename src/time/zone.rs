@@ -38,6 +38,8 @@ pub struct OffsetPeriod {
 /// A compiled time zone.
 #[derive(Debug, Clone, Default)]
 pub struct TimeZone {
+    /// The IANA name, as the snapshot gives it (for display).
+    pub name: String,
     /// (start ms, offset ms), sorted by start; the first start is `i64::MIN`.
     periods: Vec<(i64, i64)>,
 }
@@ -46,6 +48,7 @@ impl TimeZone {
     /// UTC everywhere.
     pub fn utc() -> TimeZone {
         TimeZone {
+            name: "UTC".into(),
             periods: vec![(i64::MIN, 0)],
         }
     }
@@ -86,7 +89,10 @@ impl TimeZone {
                 "at least one offset is required",
             ));
         }
-        Ok(TimeZone { periods })
+        Ok(TimeZone {
+            name: spec.name.clone(),
+            periods,
+        })
     }
 
     /// Offset (ms) in force at `t`; before the first period, the first offset.
