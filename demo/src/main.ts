@@ -18,8 +18,7 @@ import {
   type RedeemableRef,
   type RedeemableResult,
   type RedemptionSettlement,
-  type Snapshot,
-  type SyncStore,
+  type PromotionTierInfo,
   type ValidationRequest,
   type ValidationResponse,
 } from "promo-edge";
@@ -171,67 +170,6 @@ function byId(id: string): HTMLElement {
 }
 
 // ---------------------------------------------------------------------------
-// The bundle the engine holds: tapped from the sync store, so the page can
-// list the automatic promotions (tiers) it asks the engine about.
-// ---------------------------------------------------------------------------
-
-class TappedStore implements SyncStore {
-  latest: string | null = null;
-  constructor(
-    private readonly inner: SyncStore,
-    private readonly key: string,
-  ) {}
-  async get(key: string): Promise<string | null> {
-    const v = await this.inner.get(key);
-    if (key === this.key && v !== null) this.latest = v;
-    return v;
-  }
-  async put(key: string, value: string): Promise<void> {
-    await this.inner.put(key, value);
-    if (key === this.key) this.latest = value;
-  }
-  async delete(key: string): Promise<void> {
-    await this.inner.delete(key);
-  }
-}
-
-function base64UrlDecode(text: string): string {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
-}
-
-/** The snapshot inside a persisted bundle record (already verified by the engine). */
-function snapshotOf(record: string | null): Snapshot | null {
-  if (record === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(record);
-    if (!isRecord(parsed) || typeof parsed.bundle !== "string") return null;
-    const payload = parsed.bundle.split(".")[1];
-    return payload === undefined ? null : (JSON.parse(base64UrlDecode(payload)) as Snapshot);
-  } catch {
-    return null;
-  }
-}
-
-interface TierInfo {
-  id: string;
-  name: string;
-}
-
-function tiersOf(snapshot: Snapshot | null): TierInfo[] {
-  const out: TierInfo[] = [];
-  for (const c of snapshot?.campaigns ?? []) {
-    if (c.campaign_type !== "PROMOTION" || c.active === false) continue;
-    for (const t of c.promotion_tiers ?? []) {
-      if (t.active !== false) out.push({ id: t.id, name: t.name ?? t.id });
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------
 // The app
 // ---------------------------------------------------------------------------
 
@@ -258,7 +196,7 @@ class Storefront {
   #orders: OrderRecord[];
   #prices: PricingResponse | null = null;
   #preview: Preview | null = null;
-  #tiers: TierInfo[] = [];
+  #tiers: PromotionTierInfo[] = [];
   #pending = 0;
   #syncNote = "";
   #timeZone = "UTC";
@@ -269,7 +207,6 @@ class Storefront {
     readonly config: Config,
     readonly sync: PromoSync,
     readonly outbox: RedemptionOutbox,
-    readonly tap: TappedStore,
   ) {
     this.#cart = loadJson(CART_KEY, { lines: [], codes: [], customer: "guest", points: 0 }, isCart);
     this.#orders = loadJson(ORDERS_KEY, [], isOrders);
@@ -299,10 +236,13 @@ class Storefront {
     localStorage.setItem(ORDERS_KEY, JSON.stringify(this.#orders));
   }
 
+  /** A (newer) verified bundle is held: its automatic promotions go with every cart preview. */
   onSnapshot(): void {
-    const snapshot = snapshotOf(this.tap.latest);
-    this.#tiers = tiersOf(snapshot);
-    this.#timeZone = snapshot?.time_zone.name ?? "UTC";
+    const status = this.status();
+    if (status) {
+      this.#tiers = this.engine.promotionTiers();
+      this.#timeZone = status.time_zone;
+    }
     this.render();
   }
 
@@ -737,8 +677,15 @@ async function main(): Promise<void> {
   const engine = await PromoEngine.init(new URL("/promo_edge_bg.wasm", location.href));
   const clock = (): Date => (config.now ? new Date(config.now) : new Date());
   const bundleUrl = new URL(`/v1/bundles/${encodeURIComponent(config.channel)}`, location.href);
-  const tap = new TappedStore(new IndexedDBStore("northwind-sync"), `promo-edge/bundle/${bundleUrl.href}`);
-  const sync = new PromoSync({ engine, url: bundleUrl, jwks: config.jwks, store: tap, now: clock, pollIntervalMs: 30_000, requestTimeoutMs: 5_000 });
+  const sync = new PromoSync({
+    engine,
+    url: bundleUrl,
+    jwks: config.jwks,
+    store: new IndexedDBStore("northwind-sync"),
+    now: clock,
+    pollIntervalMs: 30_000,
+    requestTimeoutMs: 5_000,
+  });
   const outbox = new RedemptionOutbox({
     origin: location.origin,
     channelKey: config.channel_key,
@@ -749,7 +696,7 @@ async function main(): Promise<void> {
     backoff: { baseMs: 500, maxMs: 4_000 },
     requestTimeoutMs: 5_000,
   });
-  const app = new Storefront(engine, catalog, config, sync, outbox, tap);
+  const app = new Storefront(engine, catalog, config, sync, outbox);
 
   sync.on("update", (e) => {
     app.setSyncNote(e.detail.source === "store" ? "restored from this device" : "");

@@ -84,19 +84,6 @@ async function tagOf(text: string): Promise<string> {
   return `"${b64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}"`;
 }
 
-/**
- * The currency of a bundle the engine has just verified and loaded. The
- * engine's status does not report it, so the payload is decoded once per
- * load; only a verified payload is ever read.
- */
-function currencyOf(jws: string): Currency {
-  const payload = jws.split(".")[1] ?? "";
-  const b64 = payload.replaceAll("-", "+").replaceAll("_", "/");
-  const bytes = Uint8Array.from(atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
-  const snapshot = JSON.parse(new TextDecoder().decode(bytes)) as { currency: Currency };
-  return snapshot.currency;
-}
-
 function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
@@ -233,7 +220,9 @@ export class BundleHolder {
     // any PromoError the engine keeps what it had.
     const report = this.engine.loadBundle(jws, jwks, { now });
     for (const w of report.warnings) console.warn(`bundle v${report.version}: ${w.code} at ${w.path}: ${w.message}`);
-    this.#held = { version: report.version, etag, source, currency: currencyOf(jws), loaded_at: now };
+    const status = this.engine.status(now);
+    if (!status) throw new BundleUnavailable("BUNDLE_UNAVAILABLE", "the engine holds no snapshot after loading one");
+    this.#held = { version: report.version, etag, source, currency: status.currency, loaded_at: now };
     this.counts.loads += 1;
     this.#lastError = null;
   }
