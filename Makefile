@@ -31,7 +31,7 @@ lint: setup
 unit: setup
 	cargo test --locked
 
-test: lint unit test-wasm origin-test test-sync test-edge fuzz-smoke test-determinism
+test: lint unit test-wasm origin-test test-sync test-edge test-demo fuzz-smoke test-determinism
 
 .PHONY: bench bench-profile
 BENCH_WORKLOAD := target/bench-workload
