@@ -3,5 +3,6 @@ export { PromoEngine } from "./engine.js";
 export type { Now, WasmSource, WasmSyncSource } from "./engine.js";
 export { PromoError, PROMO_ERROR_CODES, isPromoError } from "./errors.js";
 export type { PromoErrorCode } from "./errors.js";
+export { formatMoney, toDecimalString } from "./money.js";
 export type * from "./types.js";
 export * from "./sync/index.js";

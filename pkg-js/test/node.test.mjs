@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PromoEngine, PromoError, PROMO_ERROR_CODES, isPromoError } from "../dist/node.js";
+import { PromoEngine, PromoError, PROMO_ERROR_CODES, isPromoError, formatMoney, toDecimalString } from "../dist/node.js";
 import { errorCodes, specVersion } from "../wasm/promo_edge.js";
 import { compare, runDump, expectedReport, nativeReport } from "./support/spec.mjs";
 import { loadDump, WASM_PATH } from "./support/dump.mjs";
@@ -81,6 +81,28 @@ test("promotionTiers lists the switched-on tiers in application order", async ()
     { id: "promo_ship", name: "Free shipping", campaign_id: "camp_ship", campaign_name: "Shipping", categories: ["cat_ship"] },
   ]);
   engine.free();
+});
+
+test("money is formatted from integers, never through a float", () => {
+  assert.equal(toDecimalString(129900, 2), "1299.00");
+  assert.equal(toDecimalString(5, 2), "0.05");
+  assert.equal(toDecimalString(-5, 2), "-0.05");
+  assert.equal(toDecimalString(500, 0), "500");
+  assert.equal(toDecimalString(1234, 3), "1.234");
+  // 9007199254740991 / 100 as a double is 90071992547409.91 — but 9007199254740993 is not safe.
+  assert.equal(toDecimalString(Number.MAX_SAFE_INTEGER, 2), "90071992547409.91");
+  assert.throws(() => toDecimalString(1.5, 2), RangeError);
+  assert.throws(() => toDecimalString(2 ** 53, 2), RangeError);
+  assert.throws(() => toDecimalString(100, -1), RangeError);
+  assert.equal(formatMoney(123456789, { code: "EUR", exponent: 2 }), "€1,234,567.89");
+  assert.equal(formatMoney(-736, { code: "EUR", exponent: 2 }), "-€7.36");
+  assert.equal(formatMoney(1500, { code: "JPY", exponent: 0 }), "¥1,500");
+  assert.equal(formatMoney(1234, { code: "KWD", exponent: 3 }), "KWD\u00a01.234");
+  assert.equal(formatMoney(1234, { code: "EUR", exponent: 2 }, "de-DE"), "12,34\u00a0€");
+  // 1000000000000001 cents: the double 10000000000000.01 prints as …0.01 only by luck; the string is exact.
+  assert.equal(formatMoney(1e15 + 1, { code: "EUR", exponent: 2 }), "€10,000,000,000,000.01");
+  assert.equal(formatMoney(1250, { code: "XQQ", exponent: 2 }), "XQQ\u00a012.50", "a well-formed code Intl has no symbol for");
+  assert.equal(formatMoney(1250, { code: "EURO", exponent: 2 }), "EURO 12.50", "a code Intl refuses");
 });
 
 test("initSync from bytes and from a compiled WebAssembly.Module", () => {
