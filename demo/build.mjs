@@ -20,12 +20,11 @@ for (const f of readdirSync(join(here, "static"))) copyFileSync(join(here, "stat
 copyFileSync(join(here, "node_modules/promo-edge/wasm/promo_edge_bg.wasm"), join(out, "promo_edge_bg.wasm"));
 
 const project = JSON.parse(readFileSync(join(here, "campaigns/project.json"), "utf8"));
-const SYMBOLS = { EUR: "€", USD: "$", GBP: "£", JPY: "¥" };
 const SHIPPING = "prod_5h1pp1ng";
 const collectionOf = new Map();
 for (const c of project.collections) for (const p of c.products) collectionOf.set(p, c.id);
 const catalog = {
-  currency: { ...project.currency, symbol: SYMBOLS[project.currency.code] ?? `${project.currency.code} ` },
+  currency: project.currency,
   shipping_product: SHIPPING,
   shipping_name: project.products.find((p) => p.id === SHIPPING)?.name ?? "Shipping",
   collections: project.collections.map((c) => ({ id: c.id, key: c.id, name: c.name })),

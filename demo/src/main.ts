@@ -7,6 +7,8 @@ import {
   PromoEngine,
   PromoSync,
   RedemptionOutbox,
+  formatMoney,
+  type Currency,
   type CustomerInput,
   type EngineStatus,
   type Jwks,
@@ -22,7 +24,6 @@ import {
   type ValidationRequest,
   type ValidationResponse,
 } from "promo-edge";
-import { formatMoney, type CurrencyInfo } from "./money.js";
 
 // ---------------------------------------------------------------------------
 // Data files: catalog.json (built from demo/campaigns) and config.json
@@ -37,7 +38,7 @@ interface CatalogProduct {
 }
 
 interface Catalog {
-  currency: CurrencyInfo;
+  currency: Currency;
   shipping_product: string;
   shipping_name: string;
   collections: { id: string; key: string; name: string }[];

@@ -7,8 +7,7 @@
 // Either way `loadBundle` checks the Ed25519 signature before anything is
 // served, so neither KV nor the network has to be trusted: a tampered bundle
 // is refused with the engine's code and the bundle already held stays.
-import { PromoEngine, PromoError } from "promo-edge";
-import type { Currency } from "./money.js";
+import { PromoEngine, PromoError, type Currency } from "promo-edge";
 
 /** The worker's bindings (wrangler.toml `[vars]` and `[[kv_namespaces]]`). */
 export interface Env {

@@ -7,8 +7,7 @@
 // and the promotion's banner. Here the template is an inline string; in a
 // real deployment it is `fetch(request)` to the storefront's origin, and
 // nothing else changes.
-import { PromoError, type ProductPrice, type PromoEngine } from "promo-edge";
-import { formatMoney, type Currency } from "./money.js";
+import { PromoError, formatMoney, type Currency, type ProductPrice, type PromoEngine } from "promo-edge";
 
 export const PRODUCTS_PAGE = `<!doctype html>
 <html lang="en">

@@ -6,7 +6,6 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PromoEngine } from "promo-edge";
-import { formatMoney, toDecimal } from "../dist/money.js";
 import { NOW, makeEnv, startOrigin, until, worker, disposeWorkers, post, get, tamper } from "./support.mjs";
 
 after(disposeWorkers);
@@ -80,21 +79,6 @@ function assertRewrittenPage(html, nodeEngine) {
     }
   }
 }
-
-test("money is formatted from integers, never through a float", () => {
-  assert.equal(toDecimal(129900, 2), "1299.00");
-  assert.equal(toDecimal(5, 2), "0.05");
-  assert.equal(toDecimal(-5, 2), "-0.05");
-  assert.equal(toDecimal(500, 0), "500");
-  assert.equal(toDecimal(1234, 3), "1.234");
-  assert.equal(toDecimal(1e15 + 1, 2), "10000000000000.01");
-  assert.throws(() => toDecimal(1.5, 2), RangeError);
-  assert.equal(formatMoney(123456789, { code: "EUR", exponent: 2 }), "€1,234,567.89");
-  assert.equal(formatMoney(1500, { code: "JPY", exponent: 0 }), "¥1,500");
-  assert.equal(formatMoney(1234, { code: "KWD", exponent: 3 }), "KWD\u00a01.234");
-  // 0.1 + 0.2 style trouble: 1000000000000001 cents is not a safe double of euros.
-  assert.equal(formatMoney(1e15 + 1, { code: "EUR", exponent: 2 }), "€10,000,000,000,000.01");
-});
 
 test("the built worker imports the .wasm statically (compiled at deploy, never from bytes at run time)", () => {
   const code = readFileSync(new URL("../dist/worker.js", import.meta.url), "utf8");
