@@ -327,6 +327,7 @@ fn apply_items(
                 .discount_quantity
                 .saturating_add(units)
                 .min(line.quantity);
+            line.units_discounted = line.units_discounted.saturating_add(units);
             line.mark_discounted(ctx.position);
             applied.items_discount = applied.items_discount.try_add(v)?;
         }
@@ -516,6 +517,7 @@ fn apply_units(
         let free = free.min(room);
         line.discount_amount = line.discount_amount.try_add(free)?;
         line.discount_quantity = line.discount_quantity.saturating_add(n).min(line.quantity);
+        line.units_discounted = line.units_discounted.saturating_add(n);
         line.mark_discounted(ctx.position);
         applied.items_discount = applied.items_discount.try_add(free)?;
         applied.added_units = applied.added_units.saturating_add(add);

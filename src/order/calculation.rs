@@ -88,6 +88,30 @@ pub struct OrderItemCalculation {
 }
 
 impl OrderCalculation {
+    /// One redeemable's snapshot: [`OrderCalculation::between`] the order
+    /// before and after it, except that a line's `applied_discount_quantity`
+    /// counts every unit this redeemable discounted, including units an
+    /// earlier one had discounted already (over a whole request it counts
+    /// each discounted unit once).
+    pub fn of_step(
+        before: &OrderState,
+        after: &OrderState,
+        id: Option<&String>,
+        source_id: Option<&String>,
+        metadata: &Metadata,
+    ) -> Result<OrderCalculation, Error> {
+        let mut calc = OrderCalculation::between(before, after, id, source_id, metadata)?;
+        for (item, line) in calc.items.iter_mut().zip(&after.lines) {
+            let prev = before
+                .lines
+                .iter()
+                .find(|l| l.index == line.index)
+                .map_or(0, |p| p.units_discounted);
+            item.applied_discount_quantity = line.units_discounted.saturating_sub(prev);
+        }
+        Ok(calc)
+    }
+
     /// The order as it stands in `after`, with `applied_*` measured from `before`.
     pub fn between(
         before: &OrderState,

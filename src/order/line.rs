@@ -51,8 +51,12 @@ pub struct Line {
     pub initial_quantity: i64,
     /// Item-level discount so far in this request.
     pub discount_amount: Money,
-    /// Units that received a discount.
+    /// Units that received a discount (at most `quantity`).
     pub discount_quantity: i64,
+    /// Units discounted, counted again by each redeemable that discounts
+    /// them: a step's `applied_discount_quantity` is its change, which the
+    /// cap on `discount_quantity` would hide for a twice-discounted unit.
+    pub units_discounted: i64,
     /// Units added (+) by unit effects.
     pub applied_quantity: i64,
     /// Whether the line was added by a unit effect.
@@ -223,6 +227,7 @@ impl OrderState {
                 initial_quantity: quantity,
                 discount_amount: Money::ZERO,
                 discount_quantity: 0,
+                units_discounted: 0,
                 applied_quantity: 0,
                 added: false,
                 discounted_by: 0,

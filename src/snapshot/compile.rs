@@ -1202,6 +1202,7 @@ impl CompiledSnapshot {
             initial_quantity: 0,
             discount_amount: Money::ZERO,
             discount_quantity: 0,
+            units_discounted: 0,
             applied_quantity: 0,
             added: true,
             discounted_by: 0,

@@ -331,7 +331,7 @@ fn run(
                     result.applicable_to = applicable_to;
                     result.inapplicable_to = inapplicable_to;
                     if let Some(before) = &before {
-                        result.order = Some(OrderCalculation::between(
+                        result.order = Some(OrderCalculation::of_step(
                             before,
                             &state,
                             req.order.id.as_ref(),
