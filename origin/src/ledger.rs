@@ -56,9 +56,11 @@ CREATE TABLE IF NOT EXISTS redemption_items (
   redemption_id TEXT NOT NULL, ledger_key TEXT NOT NULL, campaign_id TEXT NOT NULL,
   customer TEXT, day TEXT NOT NULL, week TEXT NOT NULL, month TEXT NOT NULL,
   rolled_back INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS items_by_key ON redemption_items (ledger_key, customer);
-CREATE INDEX IF NOT EXISTS items_by_campaign ON redemption_items (campaign_id, customer);
 CREATE INDEX IF NOT EXISTS items_by_redemption ON redemption_items (redemption_id);
+CREATE TABLE IF NOT EXISTS item_counts (
+  scope TEXT NOT NULL, id TEXT NOT NULL, customer TEXT NOT NULL, period TEXT NOT NULL,
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (scope, id, customer, period));
 CREATE TABLE IF NOT EXISTS redemption_effects (
   redemption_id TEXT NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,
   name TEXT NOT NULL, delta INTEGER NOT NULL);
@@ -218,31 +220,75 @@ fn balance(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
     .optional()
 }
 
-/// Counts live (not rolled back) redemption items; `column` is `ledger_key`
-/// or `campaign_id`, `period` one of `day`/`week`/`month` with its value.
+/// `item_counts.customer` for every customer together (a customer is
+/// stored as `c:<id>`, so no id can collide with it).
+const ALL_CUSTOMERS: &str = "*";
+
+/// The live (not rolled back) redemption items of a ledger key (`scope`
+/// `key`) or a campaign (`campaign`), for one customer or all, over all
+/// time or one `day`/`week`/`month`: one lookup in `item_counts`, which
+/// every recorded item and every rollback keeps in step with the log.
 fn count_items(
     conn: &Connection,
-    column: &str,
-    value: &str,
+    scope: &str,
+    id: &str,
     customer: Option<&str>,
     period: Option<(&str, &str)>,
 ) -> rusqlite::Result<i64> {
-    let column = if column == "campaign_id" {
-        "campaign_id"
-    } else {
-        "ledger_key"
-    };
-    let (pcol, pval) = match period {
-        Some(("day", v)) => ("day", v),
-        Some(("week", v)) => ("week", v),
-        Some((_, v)) => ("month", v),
-        None => ("'all'", "all"),
-    };
-    let sql = format!(
-        "SELECT COUNT(*) FROM redemption_items WHERE rolled_back = 0 AND {column} = ?1 \
-         AND (?2 IS NULL OR customer = ?2) AND {pcol} = ?3"
+    let customer = customer.map_or_else(|| ALL_CUSTOMERS.to_string(), |c| format!("c:{c}"));
+    let period = period.map_or_else(
+        || "all".to_string(),
+        |(name, value)| format!("{name}:{value}"),
     );
-    conn.query_row(&sql, params![value, customer, pval], |r| r.get(0))
+    conn.prepare_cached(
+        "SELECT count FROM item_counts WHERE scope = ?1 AND id = ?2 AND customer = ?3 AND period = ?4",
+    )?
+    .query_row(params![scope, id, customer, period], |r| r.get(0))
+    .optional()
+    .map(|c| c.unwrap_or(0))
+}
+
+/// Adds `delta` (+1 for a recorded item, −1 when it is rolled back) to every
+/// count the item is in: its key and its campaign, its customer and all
+/// customers, all time and its day, week and month.
+#[allow(clippy::too_many_arguments)]
+fn bump_item_counts(
+    conn: &Connection,
+    key: &str,
+    campaign: &str,
+    customer: Option<&str>,
+    day: &str,
+    week: &str,
+    month: &str,
+    delta: i64,
+) -> rusqlite::Result<()> {
+    // An upsert would check `count >= 0` on the row it tries to insert
+    // first, so a decrement (always of an existing count) is an update.
+    let mut stmt = conn.prepare_cached(if delta > 0 {
+        "INSERT INTO item_counts (scope, id, customer, period, count) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (scope, id, customer, period) DO UPDATE SET count = count + ?5"
+    } else {
+        "UPDATE item_counts SET count = count + ?5
+         WHERE scope = ?1 AND id = ?2 AND customer = ?3 AND period = ?4"
+    })?;
+    let customers = [
+        Some(ALL_CUSTOMERS.to_string()),
+        customer.map(|c| format!("c:{c}")),
+    ];
+    let periods = [
+        "all".to_string(),
+        format!("day:{day}"),
+        format!("week:{week}"),
+        format!("month:{month}"),
+    ];
+    for (scope, id) in [("key", key), ("campaign", campaign)] {
+        for who in customers.iter().flatten() {
+            for period in &periods {
+                stmt.execute(params![scope, id, who, period, delta])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn customer_of(req: &ValidationRequest) -> Option<String> {
@@ -277,7 +323,7 @@ fn fill_counters(
             ("month", p.month.as_str()),
         ];
         let per_customer = |period| match cust {
-            Some(c) => count_items(conn, "ledger_key", &t.key, Some(c), period),
+            Some(c) => count_items(conn, "key", &t.key, Some(c), period),
             None => Ok(0),
         };
         m.insert("customer_redemptions".into(), per_customer(None)?);
@@ -288,7 +334,7 @@ fn fill_counters(
             );
             m.insert(
                 format!("redemptions_{suffix}"),
-                count_items(conn, "ledger_key", &t.key, None, Some((pname, pval)))?,
+                count_items(conn, "key", &t.key, None, Some((pname, pval)))?,
             );
         }
         match r.kind {
@@ -327,7 +373,7 @@ fn fill_counters(
             );
         }
         let per_customer = |period| match cust {
-            Some(x) => count_items(conn, "campaign_id", &t.campaign, Some(x), period),
+            Some(x) => count_items(conn, "campaign", &t.campaign, Some(x), period),
             None => Ok(0),
         };
         c.insert("customer_redemptions".into(), per_customer(None)?);
@@ -338,7 +384,7 @@ fn fill_counters(
             );
             c.insert(
                 format!("redemptions_{suffix}"),
-                count_items(conn, "campaign_id", &t.campaign, None, Some((pname, pval)))?,
+                count_items(conn, "campaign", &t.campaign, None, Some((pname, pval)))?,
             );
         }
         counters.campaigns.insert(t.campaign.clone(), c);
@@ -687,6 +733,35 @@ impl Ledger {
             };
             reverted.push(json!({"scope": scope, "key": key, "name": name, "delta": back}));
         }
+        let items: Vec<(String, String, Option<String>, String, String, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items
+                 WHERE redemption_id = ?1 AND rolled_back = 0",
+            )?;
+            let rows = stmt.query_map(params![id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (key, campaign, customer, day, week, month) in &items {
+            bump_item_counts(
+                &tx,
+                key,
+                campaign,
+                customer.as_deref(),
+                day,
+                week,
+                month,
+                -1,
+            )?;
+        }
         tx.execute(
             "UPDATE redemption_items SET rolled_back = 1 WHERE redemption_id = ?1",
             params![id],
@@ -760,6 +835,16 @@ fn apply(
             "INSERT INTO redemption_items (redemption_id, ledger_key, campaign_id, customer, day, week, month)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![id, t.key, t.campaign, customer, p.day, p.week, p.month],
+        )?;
+        bump_item_counts(
+            tx,
+            &t.key,
+            &t.campaign,
+            customer,
+            &p.day,
+            &p.week,
+            &p.month,
+            1,
         )?;
         let discount = r
             .order

@@ -389,6 +389,10 @@ fn rollback_returns_counters_credits_and_points() {
         (r.status, r.json()["code"].clone()),
         (409, json!("REDEMPTION_NOT_SUCCEEDED"))
     );
+    // The counts the rules read are the live log's, rollbacks subtracted:
+    // ONCE-2, GIFT-1, CARD-1 and WELCOME ×2 recorded, two rolled back.
+    drop(server);
+    assert!(support::audit_item_counts(&env.path("ledger.sqlite")) > 0);
 }
 
 #[test]
@@ -752,6 +756,8 @@ fn daily_counters_follow_the_project_time_zone() {
     let server = env.serve_at("2026-06-01T22:30:00Z", &[]);
     assert_eq!(server.redeem("d-3", &body).json()["status"], "SUCCEEDED");
     assert_eq!(server.redeem("d-4", &body).json()["status"], "FAILED");
+    drop(server);
+    support::audit_item_counts(&env.path("ledger.sqlite"));
 }
 
 /// `--site DIR`: static files at `/` beside the API, with content types,

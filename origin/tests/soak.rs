@@ -526,6 +526,9 @@ fn soak_redemptions_and_audit_the_ledger() {
         0,
         "items of a redemption that did not succeed"
     );
+    // The per-customer and per-period counts the rules read = the log's.
+    let counts = support::audit_item_counts(&dir.join("ledger.sqlite"));
+    println!("soak: {counts} item counts agree with the redemption log");
     // Redemption items and counters per ledger key = the answers.
     let mut st = conn
         .prepare("SELECT ledger_key, COUNT(*) FROM redemption_items GROUP BY ledger_key")

@@ -11,6 +11,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 pub const NOW: &str = "2026-06-01T10:00:00Z";
@@ -302,4 +304,61 @@ fn dechunk(mut s: &str) -> String {
 /// A cart of `n` mugs (10.00 each).
 pub fn cart(n: i64) -> Value {
     serde_json::json!({"items": [{"product_id": "prod_mug", "price": 1000, "quantity": n}]})
+}
+
+/// Checks the ledger's `item_counts` against its log: every count equals
+/// the live (not rolled back) `redemption_items` it stands for, and every
+/// such group has its count. Returns how many counts were compared.
+pub fn audit_item_counts(db: &Path) -> usize {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut expected: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
+    let mut st = conn
+        .prepare("SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items WHERE rolled_back = 0")
+        .unwrap();
+    let rows = st
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .unwrap();
+    for row in rows {
+        let (key, campaign, customer, day, week, month) = row.unwrap();
+        for (scope, id) in [("key", &key), ("campaign", &campaign)] {
+            let who =
+                std::iter::once("*".to_string()).chain(customer.iter().map(|c| format!("c:{c}")));
+            for w in who {
+                for period in [
+                    "all".to_string(),
+                    format!("day:{day}"),
+                    format!("week:{week}"),
+                    format!("month:{month}"),
+                ] {
+                    *expected
+                        .entry((scope.to_string(), id.clone(), w.clone(), period))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut st = conn
+        .prepare("SELECT scope, id, customer, period, count FROM item_counts WHERE count != 0")
+        .unwrap();
+    let actual: BTreeMap<(String, String, String, String), i64> = st
+        .query_map([], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        actual, expected,
+        "item_counts differ from the live redemption items"
+    );
+    actual.len()
 }
