@@ -2,12 +2,13 @@
 // (127.0.0.1, a free port read from its stdout, fixed clock), headless Debian
 // Chromium through playwright-core, and an independent money formatter.
 // Every wait is bounded.
-import { spawn, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { serveOrigin } from "../../origin/tests/js/serve.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO = resolve(here, "..");
@@ -17,22 +18,13 @@ export const SITE = process.env.DEMO_SITE ?? join(ROOT, "target/demo-site");
 export const ARTIFACTS = process.env.DEMO_ARTIFACTS ?? join(ROOT, "target/demo-e2e");
 export const CHANNEL_KEY = "demo-test-channel-key-0123456789";
 
-/** Independent of the page's formatter: integer division and remainder. */
+/** Independent of the page's formatter: integer remainder, then an exact division of a multiple of 100. */
 export function euros(minor) {
   if (!Number.isSafeInteger(minor)) throw new Error(`not an integer: ${minor}`);
   const sign = minor < 0 ? "-" : "";
   const abs = Math.abs(minor);
-  return `${sign}€${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]);
+  const cents = abs % 100;
+  return `${sign}€${(abs - cents) / 100}.${String(cents).padStart(2, "0")}`;
 }
 
 /**
@@ -46,29 +38,12 @@ export async function startOrigin(now) {
   const site = join(dir, "site");
   cpSync(SITE, site, { recursive: true });
   writeFileSync(join(site, "config.json"), JSON.stringify({ channel: "web", channel_key: CHANNEL_KEY, jwks, now }));
-  const log = openSync(join(dir, "serve.log"), "a");
-  const child = spawn(
-    ORIGIN_BIN,
-    [
-      "serve", "--source", join(DEMO, "campaigns"), "--key", join(dir, "keys/signing-key.jwk.json"),
-      "--db", join(dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--channel-key", `web=${CHANNEL_KEY}`,
-      "--now", now, "--refresh", "P0D", "--site", site,
-    ],
-    { stdio: ["ignore", "pipe", log] },
-  );
-  const url = await withTimeout(
-    new Promise((resolveUrl, reject) => {
-      let buf = "";
-      child.stdout.on("data", (d) => {
-        buf += d;
-        const m = /listening on (http:\/\/[^\s]+)/.exec(buf);
-        if (m) resolveUrl(m[1]);
-      });
-      child.on("exit", (code) => reject(new Error(`promo-origin exited (${code}): ${readFileSync(join(dir, "serve.log"), "utf8")}`)));
-    }),
-    30_000,
-    "promo-origin serve",
-  );
+  const origin = await serveOrigin(ORIGIN_BIN, [
+    "--source", join(DEMO, "campaigns"), "--key", join(dir, "keys/signing-key.jwk.json"),
+    "--db", join(dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--channel-key", `web=${CHANNEL_KEY}`,
+    "--now", now, "--refresh", "P0D", "--site", site,
+  ]);
+  const url = origin.url;
   return {
     url: `${url}/`,
     dir,
@@ -84,11 +59,7 @@ export async function startOrigin(now) {
       return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await withTimeout(exited, 10_000, "promo-origin shutdown").catch(() => child.kill("SIGKILL"));
-      }
+      await origin.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

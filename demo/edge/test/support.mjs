@@ -1,12 +1,13 @@
 // What the edge tests run against: a real `promo-origin` (keys, publish,
 // serve on 127.0.0.1 with a fixed clock, stopped with SIGTERM) and the built
 // worker in Miniflare. Every wait is bounded.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { serveOrigin } from "../../../origin/tests/js/serve.mjs";
 
 export const EDGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const REPO_ROOT = join(EDGE_ROOT, "../..");
@@ -47,53 +48,24 @@ export function makeEnv() {
  * `promo-origin serve` of the demo source on a free port. Resolves to
  * `{url, stop, requests}`; `requests()` parses its per-request log lines.
  */
-export function startOrigin(env) {
-  const args = ["serve", "--source", SOURCE, "--key", join(env.dir, "keys/signing-key.jwk.json"),
-    "--db", join(env.dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--now", NOW, "--refresh", "P0D"];
-  const child = spawn(BIN, args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PROMO_ORIGIN_LOG: "promo_origin::http=info,warn" },
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`origin did not start within 30 s: ${stderr}`));
-    }, 30_000);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        url: m[1].replace(/\/$/, ""),
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-          const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-          await exited;
-          clearTimeout(t);
-        },
-        /** `[{method, path, status}]` from the origin's JSON log lines, in order. */
-        requests() {
-          return stderr
-            .split("\n")
-            .filter((l) => l.startsWith("{"))
-            .map((l) => JSON.parse(l))
-            .filter((l) => l.target === "promo_origin::http")
-            .map(({ fields }) => ({ method: fields.method, path: fields.path, status: fields.status }));
-        },
-      });
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`origin exited ${code}: ${stderr}`));
-    });
-  });
+export async function startOrigin(env) {
+  const origin = await serveOrigin(BIN, ["--source", SOURCE, "--key", join(env.dir, "keys/signing-key.jwk.json"),
+    "--db", join(env.dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--now", NOW, "--refresh", "P0D"],
+    { log: "promo_origin::http=info,warn", startMs: 30_000 });
+  return {
+    url: origin.url,
+    stop: () => origin.stop(),
+    /** `[{method, path, status}]` from the origin's JSON log lines, in order. */
+    requests() {
+      return origin
+        .stderr()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.target === "promo_origin::http")
+        .map(({ fields }) => ({ method: fields.method, path: fields.path, status: fields.status }));
+    },
+  };
 }
 
 /** Polls `check` every 20 ms until it returns true, for at most `ms`. */

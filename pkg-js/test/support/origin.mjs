@@ -2,11 +2,12 @@
 // published bundle variants in a temp dir, `serve` on 127.0.0.1 (port 0, the
 // chosen port read from its first stdout line), and small HTTP helpers.
 // Every wait is bounded.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serveOrigin } from "../../../origin/tests/js/serve.mjs";
 import { REPO_ROOT } from "./dump.mjs";
 
 export const NOW = "2026-06-01T10:00:00Z";
@@ -66,33 +67,12 @@ export function makeEnv() {
   };
 }
 
-/** Starts `promo-origin serve` on the env's source and ledger; resolves to `{url, stop, kill}`. */
-export function startOrigin(env) {
-  const args = ["serve", "--source", join(env.dir, "source"), "--key", join(env.dir, "keys/signing-key.jwk.json"),
+/** Starts `promo-origin serve` on the env's source and ledger; resolves to `{url, stop, kill, stderr}`. */
+export async function startOrigin(env) {
+  const origin = await serveOrigin(BIN, ["--source", join(env.dir, "source"), "--key", join(env.dir, "keys/signing-key.jwk.json"),
     "--db", join(env.dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--channel-key", `web=${CHANNEL_KEY}`,
-    "--now", NOW, "--refresh", "P0D"];
-  const child = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROMO_ORIGIN_LOG: "warn" } });
-  let stderr = "";
-  child.stderr.on("data", (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`origin did not start: ${stderr}`)); }, 60_000);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      const stop = async (signal = "SIGTERM") => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(t);
-      };
-      resolve({ url: m[1].replace(/\/$/, ""), stop, kill: () => stop("SIGKILL"), stderr: () => stderr });
-    });
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`origin exited ${code}: ${stderr}`)); });
-  });
+    "--now", NOW, "--refresh", "P0D"]);
+  return { ...origin, kill: () => origin.stop("SIGKILL") };
 }
 
 /** A tiny HTTP server; `handler(req, body, res)`; resolves to `{url, close}`. */
