@@ -22,8 +22,8 @@ use promo_edge::validation::{apply_stack, Detail, Stacked, Status};
 use promo_edge::Engine;
 
 const PRODUCTS: [&str; 6] = ["prod_a", "prod_b", "prod_c", "prod_d", "prod_e", "prod_f"];
-const CODES: [&str; 10] = [
-    "P10", "A500", "PROP", "PROPQ", "BYQ", "FIX", "UNIT", "CHEAP", "GIFT", "PORDER",
+const CODES: [&str; 11] = [
+    "P10", "A500", "PROP", "PROPQ", "BYQ", "FIX", "UNIT", "CHEAP", "GIFT", "PORDER", "BIG",
 ];
 
 fn snapshot() -> String {
@@ -38,7 +38,8 @@ fn snapshot() -> String {
         "validation_rules": [
             {"id": "val_x", "applicable_to": {"included": [{"object": "products_collection", "id": "pc_x"}]}},
             {"id": "val_cheap", "applicable_to": {"included": [{"object": "products_collection", "id": "pc_x", "effect": "APPLY_TO_CHEAPEST", "target": "UNIT"}]}},
-            {"id": "val_not_f", "applicable_to": {"excluded": [{"object": "product", "id": "prod_f"}]}}
+            {"id": "val_not_f", "applicable_to": {"excluded": [{"object": "product", "id": "prod_f"}]}},
+            {"id": "val_big", "rules": {"1": {"name": "order.amount", "conditions": {"$more_than": [50000]}}}}
         ],
         "campaigns": [
             camp("P10", json!({"type": "PERCENT", "percent_off": 12.5}), &["val_x"]),
@@ -51,6 +52,8 @@ fn snapshot() -> String {
             camp("CHEAP", json!({"type": "PERCENT", "percent_off": 50}), &["val_cheap"]),
             gift_campaign(),
             camp("PORDER", json!({"type": "PERCENT", "percent_off": 33, "effect": "APPLY_TO_ORDER"}), &["val_not_f"]),
+            // Inapplicable on most carts (rules that fail matter to stacking).
+            camp("BIG", json!({"type": "AMOUNT", "amount_off": 2500, "effect": "APPLY_TO_ORDER"}), &["val_big"]),
         ]
     })
     .to_string()
@@ -72,10 +75,13 @@ fn engine() -> Engine {
     e
 }
 
-/// The same snapshot with at most `limit` applicable redeemables.
-fn engine_with_limit(limit: u32) -> Engine {
+/// The same snapshot with at most `limit` applicable redeemables, in
+/// `ALL` or `PARTIAL` application mode.
+fn engine_with_limit(limit: u32, all: bool) -> Engine {
     let mut snap: Value = serde_json::from_str(&snapshot()).unwrap();
     snap["stacking_rules"]["applicable_redeemables_limit"] = json!(limit);
+    snap["stacking_rules"]["redeemables_application_mode"] =
+        json!(if all { "ALL" } else { "PARTIAL" });
     let mut e = Engine::new();
     e.load_snapshot_json(&snap.to_string()).unwrap();
     e
@@ -165,8 +171,8 @@ proptest! {
     }
 
     #[test]
-    fn amounts_detail_reaches_the_same_order_as_full(lines in prop::collection::vec(line(), 1..8), codes in prop::collection::vec(0..CODES.len(), 0..8), limit in 0u32..4) {
-        let e = engine_with_limit(limit);
+    fn amounts_detail_reaches_the_same_order_as_full(lines in prop::collection::vec(line(), 1..8), codes in prop::collection::vec(0..CODES.len(), 0..8), limit in 0u32..4, all in any::<bool>()) {
+        let e = engine_with_limit(limit, all);
         let snap = e.snapshot().unwrap();
         let req: ValidationRequest = serde_json::from_str(&request(&lines, &codes)).unwrap();
         let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
@@ -236,5 +242,28 @@ proptest! {
         prop_assert!((Decimal::from(up.0) - exact).abs() <= Decimal::new(5, 1));
         prop_assert!((Decimal::from(even.0) - exact).abs() <= Decimal::new(5, 1));
         prop_assert!(Decimal::from(down.0) <= exact && exact - Decimal::from(down.0) < Decimal::ONE);
+    }
+}
+
+/// Under ALL, a redeemable past the stacking limit whose rules fail still
+/// voids the request: the lean pipeline must evaluate it too.
+#[test]
+fn amounts_detail_under_all_still_voids_on_a_late_failure() {
+    let e = engine_with_limit(1, true);
+    let snap = e.snapshot().unwrap();
+    let lines = [Line {
+        product: 0,
+        price: 1000,
+        quantity: 1,
+    }];
+    // P10 applies and fills the limit; BIG needs an order over 500.00.
+    let req: ValidationRequest = serde_json::from_str(&request(&lines, &[0, 10])).unwrap();
+    let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
+    let initial = OrderState::from_input(&req.order, snap).unwrap();
+    for detail in [Detail::Full, Detail::Amounts] {
+        let s = apply_stack(snap, &req, &initial, now, detail).unwrap();
+        assert_eq!(s.effects, vec![], "{detail:?}: ALL voids every effect");
+        assert_eq!(s.final_state.total().unwrap(), Money(1000), "{detail:?}");
+        assert_eq!(s.results[1].status, Status::Inapplicable, "{detail:?}");
     }
 }

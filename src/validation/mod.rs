@@ -89,10 +89,10 @@ pub enum Detail {
     /// Statuses, errors, nudges and [`AppliedEffect`]s only — for callers
     /// that rank or price many candidates and explain few (a strikethrough
     /// page, a qualification ranking). Effects and the order reached are
-    /// always those of `Full`, and so are statuses, except that once one
-    /// redeemable has applied, a common one over a stacking limit is
-    /// reported SKIPPED without evaluating its rules (`Full` says
-    /// INAPPLICABLE when they fail): it could not apply either way.
+    /// always those of `Full`, and so are statuses, except that (in
+    /// `PARTIAL` mode) once one redeemable has applied, a common one over a
+    /// stacking limit is reported SKIPPED without evaluating its rules
+    /// (`Full` says INAPPLICABLE when they fail): it could not apply either way.
     Amounts,
 }
 
@@ -272,8 +272,13 @@ fn run(
             continue;
         }
         // Over a limit, a common redeemable is skipped whether or not its
-        // rules pass (an exclusive one's validity decides the rounds above).
-        if detail == Detail::Amounts && !effects.is_empty() && !c.is_exclusive(snap) {
+        // rules pass — unless an exclusive one's validity decides the rounds
+        // above, or under ALL, where one inapplicable redeemable voids all.
+        if detail == Detail::Amounts
+            && !effects.is_empty()
+            && !c.is_exclusive(snap)
+            && snap.stacking.redeemables_application_mode != ApplicationMode::All
+        {
             if let Some(key) = limits.check(snap, &r.categories) {
                 result.status = Status::Skipped;
                 result.result.details = Some(skip_details(key));
