@@ -14,9 +14,13 @@ include mk/edge.mk
 
 help:
 	@echo "make demo   - the demo storefront (PWA) and origin on http://127.0.0.1:8787 (Ctrl-C stops it)"
-	@echo "make setup  - install what is missing (Rust components)"
-	@echo "make test   - every check: fmt, clippy, unit, spec vectors, property tests"
+	@echo "make setup  - install what is missing (toolchains, wasm tools, npm packages, chromium)"
+	@echo "make test   - every check CI runs: lint, Rust tests and spec vectors, the wasm package in"
+	@echo "              Node/Deno/workerd/Chromium, origin, sync, edge worker, storefront e2e, fuzz smoke,"
+	@echo "              determinism"
 	@echo "make bench  - native + wasm (Node) + json-rules-engine benchmarks -> benches/RESULTS.md"
+	@echo "make soak   - 20,000 redemptions from 4 clients against one origin, then a ledger audit"
+	@echo "make fuzz   - each fuzz target for FUZZ_SECONDS (default 300)"
 
 setup:
 	@command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
