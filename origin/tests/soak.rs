@@ -28,12 +28,12 @@ mod support;
 mod workload;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -174,81 +174,37 @@ struct Stats {
     replays_checked: AtomicU64,
 }
 
-struct Origin {
-    child: Option<Child>,
-    addr: String,
-}
-
-impl Origin {
-    fn start(bin: &str, dir: &Path) -> Origin {
-        let log = std::fs::File::create(dir.join("server.log")).unwrap();
-        let args = [
-            "serve",
-            "--source",
-            dir.join("source").to_str().unwrap(),
-            "--key",
-            dir.join("keys/signing-key.jwk.json").to_str().unwrap(),
-            "--db",
-            dir.join("ledger.sqlite").to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--channel-key",
-            &format!("web={KEY}"),
-            "--now",
-            NOW,
-        ]
-        .map(str::to_string);
-        let mut child = Command::new(bin)
-            .args(&args)
-            .env("PROMO_ORIGIN_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn promo-origin serve");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
-        if line.is_empty() {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not start");
-        }
-        let addr = line.trim().rsplit("http://").next().unwrap().to_string();
-        Origin {
-            child: Some(child),
-            addr,
-        }
-    }
-
-    /// SIGTERM, then a bounded wait (SIGKILL after it); once.
-    fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        for _ in 0..200 {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-impl Drop for Origin {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// `promo-origin serve` (the binary given, a release build in `make soak`)
+/// on the soak's source and ledger, logging warnings only.
+fn start_origin(bin: &str, dir: &Path) -> support::Server {
+    let path = |rel: &str| dir.join(rel).to_str().unwrap().to_string();
+    let channel_key = format!("web={KEY}");
+    let (source, key, db) = (
+        path("source"),
+        path("keys/signing-key.jwk.json"),
+        path("ledger.sqlite"),
+    );
+    let args = [
+        "serve",
+        "--source",
+        &source,
+        "--key",
+        &key,
+        "--db",
+        &db,
+        "--listen",
+        "127.0.0.1:0",
+        "--channel-key",
+        &channel_key,
+        "--now",
+        NOW,
+    ];
+    support::Server::start_with(
+        bin,
+        &args,
+        &[("PROMO_ORIGIN_LOG", "warn")],
+        &dir.join("server.log"),
+    )
 }
 
 /// One client: redeems its share of keys; on a timeout or broken
@@ -349,7 +305,7 @@ fn soak_redemptions_and_audit_the_ledger() {
     let dir = tmp.path();
     keygen(&bin, dir);
     write_source(&dir.join("source"));
-    let mut origin = Origin::start(&bin, dir);
+    let mut origin = start_origin(&bin, dir);
 
     let stats = Arc::new(Stats::default());
     let started = Instant::now();

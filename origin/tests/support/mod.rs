@@ -128,13 +128,20 @@ pub struct Server {
 
 impl Server {
     pub fn start(args: &[&str], log: &Path) -> Server {
+        Server::start_with(bin(), args, &[], log)
+    }
+
+    /// [`Server::start`] with another binary (e.g. a release build) and
+    /// extra environment variables.
+    pub fn start_with(bin: &str, args: &[&str], env: &[(&str, &str)], log: &Path) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .unwrap();
-        let mut child = Command::new(bin())
+        let mut child = Command::new(bin)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
