@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::OrderState;
-use crate::request::{
-    CustomerInput, OrderInput, OrderItemInput, RedeemableObject, RedeemableRef, ValidationRequest,
-};
+use crate::request::{CustomerInput, OrderInput, OrderItemInput, RedeemableRef, ValidationRequest};
 use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind, TargetObject};
 use crate::time::{Instant, WindowStatus};
 use crate::validation::{apply_stack, Detail};
@@ -189,16 +187,7 @@ pub fn price_products(
                         .is_ok_and(|v| v.status(now, &snap.tz) == WindowStatus::Active)
             })
             .take(limit)
-            .map(|r| RedeemableRef {
-                object: if r.kind == RedeemableKind::PromotionTier {
-                    RedeemableObject::PromotionTier
-                } else {
-                    RedeemableObject::Voucher
-                },
-                id: r.code.clone().unwrap_or_else(|| r.id.clone()),
-                gift: None,
-                reward: None,
-            })
+            .map(|r| r.request_ref(r.request_id()))
             .collect();
         let request = ValidationRequest {
             redeemables,
@@ -248,7 +237,7 @@ pub fn price_products(
             }
             let tier = r.kind == RedeemableKind::PromotionTier;
             applied.push(PriceSource {
-                id: r.code.clone().unwrap_or_else(|| r.id.clone()),
+                id: r.request_id(),
                 object: if tier { "promotion_tier" } else { "voucher" },
                 name: r.name.clone(),
                 banner: r.banner.clone(),

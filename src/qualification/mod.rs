@@ -17,8 +17,8 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::{OrderCalculation, OrderState};
-use crate::request::{RedeemableObject, RedeemableRef, ValidationRequest};
-use crate::snapshot::{CompiledRedeemable, CompiledSnapshot, RedeemableKind};
+use crate::request::ValidationRequest;
+use crate::snapshot::CompiledSnapshot;
 use crate::stacking::StackingRules;
 use crate::time::Instant;
 use crate::validation::{apply_stack, Detail, Outcome, RedeemableResult, Status, TargetList};
@@ -116,7 +116,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
     if !wallet_only {
         for pos in &snap.public {
             if let Some(r) = snap.redeemables.get(*pos) {
-                push(*pos, r.code.clone().unwrap_or_else(|| r.id.clone()));
+                push(*pos, r.request_id());
             }
         }
     }
@@ -124,7 +124,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
         for pos in snap.by_holder.get(w).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(r) = snap.redeemables.get(*pos) {
                 if !r.id.is_empty() || r.code.is_some() {
-                    push(*pos, r.code.clone().unwrap_or_else(|| r.id.clone()));
+                    push(*pos, r.request_id());
                 }
             }
         }
@@ -178,19 +178,6 @@ struct Ranked {
     deal: Money,
 }
 
-fn single_ref(r: &CompiledRedeemable, id: &str) -> RedeemableRef {
-    RedeemableRef {
-        object: if r.kind == RedeemableKind::PromotionTier {
-            RedeemableObject::PromotionTier
-        } else {
-            RedeemableObject::Voucher
-        },
-        id: id.to_string(),
-        gift: None,
-        reward: None,
-    }
-}
-
 /// Qualifies every redeemable the customer could use on the cart.
 pub fn qualify(
     snap: &CompiledSnapshot,
@@ -230,7 +217,7 @@ pub fn qualify(
         if !filter.admits(snap, r, &id, req.customer.as_ref()) {
             continue;
         }
-        single.redeemables = vec![single_ref(r, &id)];
+        single.redeemables = vec![r.request_ref(id.clone())];
         let stacked = apply_stack(snap, &single, &base, now, Detail::Amounts)?;
         let Some(result) = stacked.results.first() else {
             continue;
@@ -272,7 +259,7 @@ pub fn qualify(
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
         };
-        single.redeemables = vec![single_ref(r, &id)];
+        single.redeemables = vec![r.request_ref(id.clone())];
         let stacked = apply_stack(snap, &single, &base, now, Detail::Full)?;
         let Some(result) = stacked.results.into_iter().next() else {
             continue;

@@ -10,7 +10,7 @@ use crate::discounts::{compile_discount, CompiledBundle, CompiledDiscount, Eligi
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::Line;
-use crate::request::OrderItemInput;
+use crate::request::{OrderItemInput, RedeemableObject, RedeemableRef};
 use crate::rules::{compile_rule_set, CompiledRuleSet};
 use crate::stacking::StackingRules;
 use crate::time::{CompiledValidity, Instant, TimeZone};
@@ -129,6 +129,29 @@ pub struct CompiledRedeemable {
     pub metadata: Arc<Metadata>,
     /// Why it is disabled, when a load problem disabled it.
     pub disabled: Option<Arc<String>>,
+}
+
+impl CompiledRedeemable {
+    /// The id a request names it by: a generic code's code, else the
+    /// voucher or tier id.
+    pub fn request_id(&self) -> String {
+        self.code.clone().unwrap_or_else(|| self.id.clone())
+    }
+
+    /// A request entry naming it by `id` (pricing and qualification build
+    /// one-candidate requests from the snapshot itself).
+    pub fn request_ref(&self, id: String) -> RedeemableRef {
+        RedeemableRef {
+            object: if self.kind == RedeemableKind::PromotionTier {
+                RedeemableObject::PromotionTier
+            } else {
+                RedeemableObject::Voucher
+            },
+            id,
+            gift: None,
+            reward: None,
+        }
+    }
 }
 
 /// A campaign's shared facts.
