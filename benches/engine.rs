@@ -12,10 +12,7 @@
 
 mod workload;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use ed25519_dalek::{Signer, SigningKey};
 use promo_edge::pricing::PricingRequest;
 use promo_edge::qualification::QualificationRequest;
 use promo_edge::request::ValidationRequest;
@@ -31,32 +28,17 @@ const BUDGET: Shape = Shape {
     seed: 42,
 };
 
-fn signed(snapshot: &str) -> (String, String) {
-    let key = SigningKey::from_bytes(&[7u8; 32]);
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA","kid":"bench"}"#),
-        URL_SAFE_NO_PAD.encode(snapshot)
-    );
-    let sig = key.sign(input.as_bytes());
-    let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "bench", "x": URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes())}]});
-    (
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes())),
-        jwks.to_string(),
-    )
-}
-
 fn engine(shape: &Shape) -> Engine {
     let mut e = Engine::new();
-    e.load_snapshot_json(&workload::snapshot(shape).to_string())
+    e.load_plan(&workload::plan(&workload::snapshot(shape)))
         .unwrap();
     e
 }
 
 fn budgets(c: &mut Criterion) {
     let now = Instant::parse(NOW).unwrap();
-    let snapshot = workload::snapshot(&BUDGET).to_string();
-    let (bundle, jwks) = signed(&snapshot);
+    let plan = workload::plan(&workload::snapshot(&BUDGET));
+    let (bundle, jwks) = workload::bundle(&plan);
     let mut g = c.benchmark_group("budget");
     g.sample_size(10);
     g.bench_function("load_verify_1000c_100kcodes", |b| {
@@ -93,10 +75,10 @@ fn budgets(c: &mut Criterion) {
     let page_json = workload::page(&BUDGET, 1000, 1).to_string();
     let mut g = c.benchmark_group("budget_json");
     g.sample_size(10);
-    g.bench_function("load_json_1000c_100kcodes", |b| {
+    g.bench_function("load_plan_1000c_100kcodes", |b| {
         b.iter_batched(
             Engine::new,
-            |mut e| e.load_snapshot_json(&snapshot).unwrap(),
+            |mut e| e.load_plan(&plan).unwrap(),
             BatchSize::LargeInput,
         )
     });

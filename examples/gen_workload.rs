@@ -5,7 +5,8 @@
 //! cargo run --release --example gen_workload -- target/bench-workload
 //! ```
 //!
-//! Files: `snapshot.json` (1,000 campaigns, 100,000 unique codes),
+//! Files: `snapshot.json` (the source: 1,000 campaigns, 100,000 unique
+//! codes), its compiled `plan.bin`, `bundle.bin` (signed) with `jwks.json`,
 //! `cart.json` (20 lines, 3 codes), `qualify.json`, `page.json` (1,000
 //! products), and `scaling/` variants.
 
@@ -39,7 +40,13 @@ fn main() {
         products: 5000,
         seed: 42,
     };
-    write(dir, "snapshot.json", &workload::snapshot(&budget));
+    let snapshot = workload::snapshot(&budget);
+    write(dir, "snapshot.json", &snapshot);
+    let plan = workload::plan(&snapshot);
+    let (bundle, jwks) = workload::bundle(&plan);
+    std::fs::write(dir.join("plan.bin"), &plan).unwrap();
+    std::fs::write(dir.join("bundle.bin"), &bundle).unwrap();
+    std::fs::write(dir.join("jwks.json"), jwks).unwrap();
     write(dir, "cart.json", &workload::cart(&budget, 20, 3, 1));
     write(
         dir,
@@ -61,11 +68,11 @@ fn main() {
             products: 5000,
             seed: 42,
         };
-        write(
-            dir,
-            &format!("scaling/snapshot-campaigns-{campaigns}.json"),
-            &workload::snapshot(&shape),
-        );
+        std::fs::write(
+            dir.join(format!("scaling/plan-campaigns-{campaigns}.bin")),
+            workload::plan(&workload::snapshot(&shape)),
+        )
+        .unwrap();
         write(
             dir,
             &format!("scaling/cart-campaigns-{campaigns}.json"),

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! `DIR` is what `examples/gen_workload.rs` writes; `OP` is one of `load`,
-//! `validate`, `qualify`, `price` (the snapshot is loaded first for the
+//! `validate`, `qualify`, `price` (the plan is loaded first for the
 //! others, so a profile of them includes one load).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -23,16 +23,16 @@ fn main() {
     let op = args.get(2).map_or("validate", String::as_str);
     let n: usize = args.get(3).map_or(1, |s| s.parse().unwrap());
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
-    let snapshot = read("snapshot.json");
+    let plan = std::fs::read(dir.join("plan.bin")).unwrap();
     let mut engine = Engine::new();
     if op == "load" {
         for _ in 0..n {
             let mut e = Engine::new();
-            e.load_snapshot_json(&snapshot).unwrap();
+            e.load_plan(&plan).unwrap();
         }
         return;
     }
-    engine.load_snapshot_json(&snapshot).unwrap();
+    engine.load_plan(&plan).unwrap();
     let (file, call): (&str, fn(&Engine, &str) -> String) = match op {
         "validate" => ("cart.json", |e, r| e.validate_json(r, NOW).unwrap()),
         "qualify" => ("qualify.json", |e, r| e.qualify_json(r, NOW).unwrap()),

@@ -1,5 +1,16 @@
-//! Signed bundles: a snapshot as the payload of a JWS in compact
-//! serialization (RFC 7515), signed with EdDSA over Ed25519 (RFC 8037).
+//! Signed bundles (`promo-edge.bundle/2`): a small signed manifest and the
+//! binary plan it covers, in one file.
+//!
+//! ```text
+//! <compact JWS over the manifest>\n<plan bytes>
+//! ```
+//!
+//! The JWS (RFC 7515, compact serialization) is signed with EdDSA over
+//! Ed25519 (RFC 8037); its payload is the [`Manifest`]: project, channel,
+//! version, issue and expiry dates, and the SHA-256 and length of the plan.
+//! Signing a few hundred bytes instead of megabytes keeps verification
+//! cheap everywhere, and any standard JOSE library (e.g. npm `jose`) can
+//! produce or check the first line. The plan is then held to the digest.
 //!
 //! The JOSE handling here is deliberately small and hand-written: the
 //! accepted format is one algorithm, one key type and three dot-separated
@@ -8,19 +19,177 @@
 //! (`verify_strict`, which rejects malleable and small-order forms). Any
 //! standard JOSE library can produce a bundle this accepts.
 //!
-//! Checks, in order: three segments; a protected header with
-//! `alg: "EdDSA"` (nothing else, no `crit`); a `kid` present in the caller's
-//! JWKS as an `OKP`/`Ed25519` key; a valid signature over
-//! `header.payload`; a payload that is a valid snapshot. Version and
-//! expiry are checked by [`crate::Engine::load_bundle`].
+//! Checks, in order: a JWS line and a plan; three segments; a protected
+//! header with `alg: "EdDSA"` (nothing else, no `crit`); a `kid` present in
+//! the caller's JWKS as an `OKP`/`Ed25519` key; a valid signature over
+//! `header.payload`; a manifest of this schema. Version and expiry are
+//! checked by [`crate::Engine::load_bundle`] before the plan is hashed,
+//! then the plan's size and digest, then the plan itself, which must agree
+//! with the manifest.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, VerifyingKey};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::limits::MAX_SNAPSHOT_BYTES;
+use crate::limits::MAX_PLAN_BYTES;
+use crate::plan::Plan;
+
+/// The bundle format this engine reads.
+pub const SCHEMA: &str = "promo-edge.bundle/2";
+
+/// The signed payload: what the plan is and how to recognise its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The project.
+    pub project: String,
+    /// The channel.
+    pub channel: String,
+    /// The plan's version.
+    pub version: u64,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// When it expires (RFC 3339).
+    pub expires_at: String,
+    /// The plan's bytes.
+    pub plan: PlanDigest,
+}
+
+/// The size and SHA-256 of the plan bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDigest {
+    /// `promo-edge.plan/2`.
+    pub schema: String,
+    /// Length in bytes.
+    pub bytes: usize,
+    /// base64url SHA-256.
+    pub sha256: String,
+}
+
+impl Manifest {
+    /// The manifest of a plan and its encoding.
+    pub fn of(plan: &Plan, bytes: &[u8]) -> Manifest {
+        Manifest {
+            schema: SCHEMA.to_string(),
+            project: plan.project.clone(),
+            channel: plan.channel.clone(),
+            version: plan.version,
+            issued_at: plan.issued_at.to_rfc3339(),
+            expires_at: plan.expires_at.to_rfc3339(),
+            plan: PlanDigest {
+                schema: crate::plan::encoding::SCHEMA.to_string(),
+                bytes: bytes.len(),
+                sha256: URL_SAFE_NO_PAD.encode(Sha256::digest(bytes)),
+            },
+        }
+    }
+
+    /// Whether `plan` is the plan this manifest describes (checked after
+    /// the digest, so a mismatch means a publisher bug, not tampering).
+    pub fn describes(&self, plan: &Plan) -> Result<(), Error> {
+        let what = if plan.version != self.version {
+            "version"
+        } else if plan.project != self.project {
+            "project"
+        } else if plan.channel != self.channel {
+            "channel"
+        } else if plan.issued_at.to_rfc3339() != self.issued_at
+            || plan.expires_at.to_rfc3339() != self.expires_at
+        {
+            "dates"
+        } else {
+            return Ok(());
+        };
+        Err(Error::BundlePlanMismatch { what })
+    }
+
+    /// Checks `bytes` against the signed size and digest.
+    pub fn covers(&self, bytes: &[u8]) -> Result<(), Error> {
+        if bytes.len() != self.plan.bytes {
+            return Err(Error::BundlePlanMismatch { what: "size" });
+        }
+        let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(bytes));
+        if digest != self.plan.sha256 {
+            return Err(Error::BundlePlanMismatch { what: "digest" });
+        }
+        Ok(())
+    }
+}
+
+/// A bundle file: the compact JWS over the manifest, a newline, the plan.
+pub fn assemble(jws: &str, plan: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(jws.len() + 1 + plan.len());
+    out.extend_from_slice(jws.trim().as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(plan);
+    out
+}
+
+/// A bundle split into its signed manifest (verified) and plan bytes.
+#[derive(Debug, Clone)]
+pub struct VerifiedBundle<'a> {
+    /// The key that signed it.
+    pub kid: String,
+    /// The signed manifest.
+    pub manifest: Manifest,
+    /// The plan bytes (not yet checked against the manifest).
+    pub plan: &'a [u8],
+}
+
+/// Verifies a bundle's signature and reads its manifest; the plan is
+/// checked by the caller once version and expiry allow it.
+pub fn open<'a>(bundle: &'a [u8], jwks: &Jwks) -> Result<VerifiedBundle<'a>, Error> {
+    if bundle.len() > MAX_PLAN_BYTES {
+        return Err(Error::PlanTooLarge {
+            bytes: bundle.len(),
+            limit: MAX_PLAN_BYTES,
+        });
+    }
+    let Some(nl) = bundle.iter().position(|b| *b == b'\n') else {
+        return Err(match std::str::from_utf8(bundle) {
+            Ok(text) if is_v1(text) => Error::BundleFormatOutdated,
+            _ => malformed("a bundle is a JWS line followed by the plan"),
+        });
+    };
+    let (line, rest) = bundle.split_at(nl);
+    let jws = std::str::from_utf8(line).map_err(|_| malformed("the JWS line is not text"))?;
+    let verified = verify(jws, jwks)?;
+    let manifest: Manifest = match serde_json::from_str(&verified.payload) {
+        Ok(m) => m,
+        Err(_) if is_v1_payload(&verified.payload) => return Err(Error::BundleFormatOutdated),
+        Err(_) => return Err(malformed("the payload is not a bundle manifest")),
+    };
+    if manifest.schema != SCHEMA {
+        return Err(malformed("the manifest is of another schema"));
+    }
+    Ok(VerifiedBundle {
+        kid: verified.kid,
+        manifest,
+        plan: rest.get(1..).unwrap_or_default(),
+    })
+}
+
+/// A `promo-edge.snapshot/1` bundle: one JWS whose payload is the snapshot.
+fn is_v1(text: &str) -> bool {
+    let mut parts = text.trim().split('.');
+    parts
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|p| String::from_utf8(p).ok())
+        .is_some_and(|p| is_v1_payload(&p))
+}
+
+fn is_v1_payload(payload: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Schema {
+        schema: String,
+    }
+    serde_json::from_str::<Schema>(payload).is_ok_and(|s| s.schema == "promo-edge.snapshot/1")
+}
 
 /// A JSON Web Key Set of trusted Ed25519 public keys.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,24 +278,18 @@ impl Jwks {
     }
 }
 
-/// A bundle whose signature checked out.
+/// A compact JWS whose signature checked out.
 #[derive(Debug, Clone)]
-pub struct VerifiedBundle {
+pub struct VerifiedJws {
     /// The key that signed it.
     pub kid: String,
-    /// The snapshot JSON.
+    /// The payload (the manifest JSON).
     pub payload: String,
 }
 
 /// Verifies a compact JWS against trusted keys and returns its payload.
-pub fn verify(bundle: &str, jwks: &Jwks) -> Result<VerifiedBundle, Error> {
-    if bundle.len() > MAX_SNAPSHOT_BYTES {
-        return Err(Error::SnapshotTooLarge {
-            bytes: bundle.len(),
-            limit: MAX_SNAPSHOT_BYTES,
-        });
-    }
-    let bundle = bundle.trim();
+pub fn verify(jws: &str, jwks: &Jwks) -> Result<VerifiedJws, Error> {
+    let bundle = jws.trim();
     let mut parts = bundle.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -153,7 +316,7 @@ pub fn verify(bundle: &str, jwks: &Jwks) -> Result<VerifiedBundle, Error> {
         .map_err(|_| Error::BundleSignatureInvalid { kid: kid.clone() })?;
     let payload =
         String::from_utf8(b64(p, "payload")?).map_err(|_| malformed("the payload is not UTF-8"))?;
-    Ok(VerifiedBundle { kid, payload })
+    Ok(VerifiedJws { kid, payload })
 }
 
 #[cfg(test)]

@@ -1,23 +1,22 @@
-//! The engine: holds one compiled snapshot and answers requests against it.
+//! The engine: holds one plan and answers requests against it.
 
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::limits::MAX_SNAPSHOT_BYTES;
+use crate::plan::{Currency, LoadReport, Plan, RedeemableKind};
 use crate::pricing::{price_products, PricingRequest, PricingResponse};
 use crate::qualification::{qualify, QualificationRequest, QualificationResponse};
 use crate::request::ValidationRequest;
-use crate::snapshot::{compile, CompiledSnapshot, Currency, LoadReport, RedeemableKind, Snapshot};
 use crate::time::Instant;
 use crate::validation::{validate, ValidationResponse};
 
-/// A promotion engine holding at most one snapshot.
+/// A promotion engine holding at most one plan.
 ///
-/// Loading is all-or-nothing: a snapshot that fails any check changes
+/// Loading is all-or-nothing: a plan or bundle that fails any check changes
 /// nothing, and the previous one keeps serving.
 #[derive(Debug, Default)]
 pub struct Engine {
-    snapshot: Option<CompiledSnapshot>,
+    snapshot: Option<Plan>,
 }
 
 /// An automatic promotion (a tier) of the held snapshot.
@@ -61,66 +60,74 @@ pub struct EngineStatus {
 }
 
 impl Engine {
-    /// An engine with no snapshot.
+    /// An engine with no plan.
     pub fn new() -> Engine {
         Engine::default()
     }
 
-    /// Parses, checks and compiles a snapshot, and keeps it if its version
-    /// is higher than the one held.
-    pub fn load_snapshot_json(&mut self, json: &str) -> Result<LoadReport, Error> {
-        if json.len() > MAX_SNAPSHOT_BYTES {
-            return Err(Error::SnapshotTooLarge {
-                bytes: json.len(),
-                limit: MAX_SNAPSHOT_BYTES,
-            });
-        }
-        let snap: Snapshot = serde_json::from_str(json)?;
-        self.load_snapshot(snap)
-    }
-
-    /// Checks and compiles a parsed snapshot (see [`Engine::load_snapshot_json`]).
-    pub fn load_snapshot(&mut self, snap: Snapshot) -> Result<LoadReport, Error> {
-        if let Some(held) = &self.snapshot {
-            if snap.version <= held.version {
-                return Err(Error::SnapshotNotNewer {
-                    held: held.version,
-                    offered: snap.version,
-                });
-            }
-        }
-        let (compiled, report) = compile(snap)?;
-        self.snapshot = Some(compiled);
+    /// Decodes and checks a binary plan and keeps it if its version is
+    /// higher than the one held. Any failed check changes nothing.
+    pub fn load_plan(&mut self, bytes: &[u8]) -> Result<LoadReport, Error> {
+        let plan = crate::plan::encoding::decode(bytes)?;
+        self.refuse_older(plan.version)?;
+        let report = plan.report();
+        self.snapshot = Some(plan);
         Ok(report)
     }
 
-    /// Verifies a signed bundle (compact JWS, EdDSA) against trusted keys
-    /// and loads its snapshot if it is newer than the one held and not
-    /// expired for longer than `grace_ms`. Any failed check changes nothing.
+    /// Compiles campaign source JSON and loads it, through the same binary
+    /// plan a bundle carries (publish-time and test use; the wasm has no
+    /// compiler).
+    #[cfg(feature = "compiler")]
+    pub fn load_snapshot_json(&mut self, json: &str) -> Result<LoadReport, Error> {
+        let (plan, _) = crate::compiler::compile_json(json)?;
+        self.load_plan(&crate::plan::encoding::encode(&plan)?)
+    }
+
+    fn refuse_older(&self, offered: u64) -> Result<(), Error> {
+        match &self.snapshot {
+            Some(held) if offered <= held.version => Err(Error::SnapshotNotNewer {
+                held: held.version,
+                offered,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Verifies a signed bundle (`promo-edge.bundle/2`, see
+    /// [`crate::bundle`]) against trusted keys and loads its plan if it is
+    /// newer than the one held and not expired for longer than `grace_ms`.
+    /// Version and expiry are checked before the plan is hashed; any failed
+    /// check changes nothing.
     pub fn load_bundle(
         &mut self,
-        bundle: &str,
+        bundle: &[u8],
         jwks: &str,
         now: Instant,
         grace_ms: i64,
     ) -> Result<LoadReport, Error> {
         let keys = crate::bundle::Jwks::parse(jwks)?;
-        let verified = crate::bundle::verify(bundle, &keys)?;
-        let snap: Snapshot = serde_json::from_str(&verified.payload)?;
-        let expires_at = Instant::parse(&snap.expires_at)?;
+        let opened = crate::bundle::open(bundle, &keys)?;
+        let manifest = &opened.manifest;
+        self.refuse_older(manifest.version)?;
+        let expires_at = Instant::parse(&manifest.expires_at)?;
         if now.0 > expires_at.0.saturating_add(grace_ms.max(0)) {
             return Err(Error::SnapshotExpired {
                 expires_at: expires_at.to_rfc3339(),
             });
         }
-        let mut report = self.load_snapshot(snap)?;
-        report.kid = Some(verified.kid);
+        manifest.covers(opened.plan)?;
+        let plan = crate::plan::encoding::decode_covered(opened.plan)?;
+        manifest.describes(&plan)?;
+        let mut report = plan.report();
+        report.kid = Some(opened.kid);
         report.stale = now > expires_at;
+        self.snapshot = Some(plan);
         Ok(report)
     }
 
-    /// The compiled snapshot, if one is loaded.
-    pub fn snapshot(&self) -> Option<&CompiledSnapshot> {
+    /// The plan, if one is loaded.
+    pub fn plan(&self) -> Option<&Plan> {
         self.snapshot.as_ref()
     }
 

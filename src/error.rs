@@ -135,6 +135,43 @@ pub enum Error {
     },
     /// A computation left the range of exact decimal arithmetic.
     ArithmeticOverflow,
+    /// A plan is larger than [`crate::limits::MAX_PLAN_BYTES`].
+    PlanTooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not a plan this engine wrote (bad header, a value
+    /// that does not decode, a reference or index that does not hold).
+    PlanInvalid {
+        /// Which check failed (`magic`, `decode`, `reference`, `index`, …).
+        reason: &'static str,
+    },
+    /// The plan ends before its last value.
+    PlanTruncated,
+    /// The plan's bytes do not match its header checksum (corrupted in
+    /// storage or transit).
+    PlanChecksumMismatch,
+    /// Bytes follow the end of the plan.
+    PlanTrailingBytes {
+        /// How many.
+        bytes: usize,
+    },
+    /// The plan's format version is not the one this engine reads.
+    PlanVersionUnsupported {
+        /// The version found.
+        found: u32,
+    },
+    /// A `promo-edge.snapshot/1` (JSON) bundle or snapshot: it must be
+    /// republished with `promo-origin publish`, which now compiles plans.
+    BundleFormatOutdated,
+    /// The signed manifest and the plan it covers disagree (digest, size,
+    /// version, project or channel).
+    BundlePlanMismatch {
+        /// What differs.
+        what: &'static str,
+    },
 }
 
 impl Error {
@@ -162,6 +199,14 @@ impl Error {
             Error::InvalidTimestamp { .. } => "INVALID_TIMESTAMP",
             Error::MetadataTooLarge { .. } => "METADATA_TOO_LARGE",
             Error::ArithmeticOverflow => "ARITHMETIC_OVERFLOW",
+            Error::PlanTooLarge { .. } => "PLAN_TOO_LARGE",
+            Error::PlanInvalid { .. } => "PLAN_INVALID",
+            Error::PlanTruncated => "PLAN_TRUNCATED",
+            Error::PlanChecksumMismatch => "PLAN_CHECKSUM_MISMATCH",
+            Error::PlanTrailingBytes { .. } => "PLAN_TRAILING_BYTES",
+            Error::PlanVersionUnsupported { .. } => "PLAN_VERSION_UNSUPPORTED",
+            Error::BundleFormatOutdated => "BUNDLE_FORMAT_OUTDATED",
+            Error::BundlePlanMismatch { .. } => "BUNDLE_PLAN_MISMATCH",
         }
     }
 
@@ -188,6 +233,14 @@ impl Error {
         "INVALID_TIMESTAMP",
         "METADATA_TOO_LARGE",
         "ARITHMETIC_OVERFLOW",
+        "PLAN_TOO_LARGE",
+        "PLAN_INVALID",
+        "PLAN_TRUNCATED",
+        "PLAN_CHECKSUM_MISMATCH",
+        "PLAN_TRAILING_BYTES",
+        "PLAN_VERSION_UNSUPPORTED",
+        "BUNDLE_FORMAT_OUTDATED",
+        "BUNDLE_PLAN_MISMATCH",
     ];
 
     pub(crate) fn invalid_request(path: impl Into<String>, message: impl Into<String>) -> Self {
@@ -197,6 +250,7 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "compiler")]
     pub(crate) fn snapshot_invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error::SnapshotInvalid {
             path: path.into(),
@@ -215,8 +269,7 @@ impl fmt::Display for Error {
             Error::SnapshotSchemaUnsupported { found } => {
                 write!(
                     f,
-                    "snapshot schema `{found}` is not supported (expected `{}`)",
-                    crate::snapshot::SCHEMA
+                    "snapshot schema `{found}` is not supported (expected `promo-edge.snapshot/1`)"
                 )
             }
             Error::SnapshotInvalid { path, message } => {
@@ -279,6 +332,27 @@ impl fmt::Display for Error {
                 write!(f, "metadata is {bytes} bytes, over the limit of {limit}")
             }
             Error::ArithmeticOverflow => write!(f, "an amount left the range of exact arithmetic"),
+            Error::PlanTooLarge { bytes, limit } => {
+                write!(f, "plan is {bytes} bytes, over the limit of {limit}")
+            }
+            Error::PlanInvalid { reason } => write!(f, "not a valid plan ({reason} check failed)"),
+            Error::PlanTruncated => write!(f, "the plan is truncated"),
+            Error::PlanChecksumMismatch => write!(f, "the plan's checksum does not match"),
+            Error::PlanTrailingBytes { bytes } => {
+                write!(f, "{bytes} bytes follow the end of the plan")
+            }
+            Error::PlanVersionUnsupported { found } => write!(
+                f,
+                "plan format {found} is not supported (expected {})",
+                crate::plan::encoding::SCHEMA
+            ),
+            Error::BundleFormatOutdated => write!(
+                f,
+                "a promo-edge.snapshot/1 bundle: republish it with `promo-origin publish`"
+            ),
+            Error::BundlePlanMismatch { what } => {
+                write!(f, "the signed manifest and the plan disagree on {what}")
+            }
         }
     }
 }

@@ -50,6 +50,8 @@
 
 pub mod bundle;
 pub mod codes;
+#[cfg(feature = "compiler")]
+pub mod compiler;
 pub mod discounts;
 mod engine;
 pub mod error;
@@ -58,11 +60,11 @@ pub mod limits;
 pub mod loyalty;
 pub mod money;
 pub mod order;
+pub mod plan;
 pub mod pricing;
 pub mod qualification;
 pub mod request;
 pub mod rules;
-pub mod snapshot;
 pub mod stacking;
 pub mod time;
 pub mod validation;

@@ -3,6 +3,8 @@
 
 /// Largest accepted snapshot JSON (or signed bundle), in bytes → `SNAPSHOT_TOO_LARGE`.
 pub const MAX_SNAPSHOT_BYTES: usize = 64 * 1024 * 1024;
+/// Largest accepted plan (or signed bundle), in bytes → `PLAN_TOO_LARGE`.
+pub const MAX_PLAN_BYTES: usize = 64 * 1024 * 1024;
 /// Most order lines in one request → `TOO_MANY_ORDER_ITEMS`.
 pub const MAX_ORDER_ITEMS: usize = 500;
 /// Most redeemables in one request → `TOO_MANY_REDEEMABLES`.

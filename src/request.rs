@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
-use crate::snapshot::Metadata;
+use crate::plan::Metadata;
 
 /// `POST /v1/validations` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -58,6 +58,23 @@ pub struct RedeemableRef {
     /// Loyalty card: the reward and points to spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward: Option<RewardRequest>,
+}
+
+impl RedeemableRef {
+    /// A request entry naming a plan redeemable by `id` (pricing and
+    /// qualification build one-candidate requests from the plan itself).
+    pub fn naming(r: &crate::plan::Redeemable, id: String) -> RedeemableRef {
+        RedeemableRef {
+            object: if r.kind == crate::plan::RedeemableKind::PromotionTier {
+                RedeemableObject::PromotionTier
+            } else {
+                RedeemableObject::Voucher
+            },
+            id,
+            gift: None,
+            reward: None,
+        }
+    }
 }
 
 /// `redeemables[].gift`.

@@ -47,20 +47,21 @@ impl WasmEngine {
         WasmEngine::default()
     }
 
-    /// Loads snapshot JSON; returns the load report as JSON.
-    #[wasm_bindgen(js_name = loadSnapshotJson)]
-    pub fn load_snapshot_json(&mut self, snapshot: &str) -> Result<String, Error> {
-        encode(&self.inner.load_snapshot_json(snapshot)?)
+    /// Loads a binary plan (unsigned: tests and development); returns the
+    /// load report as JSON.
+    #[wasm_bindgen(js_name = loadPlan)]
+    pub fn load_plan(&mut self, plan: &[u8]) -> Result<String, Error> {
+        encode(&self.inner.load_plan(plan)?)
     }
 
-    /// Verifies a signed bundle (compact JWS, EdDSA) against a JWKS and
-    /// loads its snapshot (see [`Engine::load_bundle`]); returns the load
+    /// Verifies a signed bundle (`promo-edge.bundle/2`) against a JWKS and
+    /// loads its plan (see [`Engine::load_bundle`]); returns the load
     /// report as JSON. `grace_ms` is how long past `expires_at` a bundle is
     /// still accepted (as stale).
     #[wasm_bindgen(js_name = loadBundle)]
     pub fn load_bundle(
         &mut self,
-        bundle: &str,
+        bundle: &[u8],
         jwks: &str,
         now: &str,
         grace_ms: f64,

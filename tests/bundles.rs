@@ -10,12 +10,15 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use promo_edge::time::Instant;
 use promo_edge::Engine;
 use serde_json::json;
+use support::{manifest_json, plan_bytes, sign_jws, signed_bundle};
 
 // RFC 8037 appendix A.1 key pair.
 const D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
@@ -44,20 +47,18 @@ fn snapshot(version: u64, expires: &str) -> String {
     .to_string()
 }
 
-fn sign(header: &str, payload: &str) -> String {
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let sig = key().sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+const HEADER: &str = r#"{"alg":"EdDSA","kid":"dev-1"}"#;
+
+fn bundle(version: u64, expires: &str) -> Vec<u8> {
+    signed_bundle(&key(), HEADER, &snapshot(version, expires))
 }
 
-fn bundle(version: u64, expires: &str) -> String {
-    sign(
-        r#"{"alg":"EdDSA","kid":"dev-1"}"#,
-        &snapshot(version, expires),
+/// A bundle's JWS line and plan.
+fn split(bundle: &[u8]) -> (String, Vec<u8>) {
+    let nl = bundle.iter().position(|b| *b == b'\n').unwrap();
+    (
+        String::from_utf8(bundle[..nl].to_vec()).unwrap(),
+        bundle[nl + 1..].to_vec(),
     )
 }
 
@@ -91,52 +92,51 @@ fn every_failed_check_keeps_the_last_good_snapshot() {
     e.load_bundle(&bundle(5, "2027-01-01T00:00:00Z"), &jwks(), t(NOW), 0)
         .unwrap();
     let good = bundle(6, "2027-01-01T00:00:00Z");
-    let parts: Vec<&str> = good.split('.').collect();
+    let (jws, plan) = split(&good);
+    let parts: Vec<&str> = jws.split('.').collect();
+    let refused = |e: &mut Engine, b: &[u8]| e.load_bundle(b, &jwks(), t(NOW), 0).unwrap_err();
 
-    // Tampered payload: same signature, other content.
+    // Tampered manifest: same signature, other content.
+    let other_plan = plan_bytes(&snapshot(7, "2027-01-01T00:00:00Z"));
     let tampered = format!(
         "{}.{}.{}",
         parts[0],
-        URL_SAFE_NO_PAD.encode(snapshot(7, "2027-01-01T00:00:00Z")),
+        URL_SAFE_NO_PAD.encode(manifest_json(&other_plan)),
         parts[2]
     );
-    assert_eq!(
-        e.load_bundle(&tampered, &jwks(), t(NOW), 0)
-            .unwrap_err()
-            .code(),
-        "BUNDLE_SIGNATURE_INVALID"
-    );
+    let b = promo_edge::bundle::assemble(&tampered, &other_plan);
+    assert_eq!(refused(&mut e, &b).code(), "BUNDLE_SIGNATURE_INVALID");
+    // A signed manifest with another plan behind it (same length or not).
+    let b = promo_edge::bundle::assemble(&jws, &other_plan);
+    assert_eq!(refused(&mut e, &b).code(), "BUNDLE_PLAN_MISMATCH");
+    let mut flipped = plan.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    let b = promo_edge::bundle::assemble(&jws, &flipped);
+    assert_eq!(refused(&mut e, &b).code(), "BUNDLE_PLAN_MISMATCH");
+    let b = promo_edge::bundle::assemble(&jws, &plan[..plan.len() - 1]);
+    assert_eq!(refused(&mut e, &b).code(), "BUNDLE_PLAN_MISMATCH");
     // Unknown key id.
-    let other = sign(
+    let other = signed_bundle(
+        &key(),
         r#"{"alg":"EdDSA","kid":"dev-2"}"#,
         &snapshot(7, "2027-01-01T00:00:00Z"),
     );
-    assert_eq!(
-        e.load_bundle(&other, &jwks(), t(NOW), 0)
-            .unwrap_err()
-            .code(),
-        "BUNDLE_KEY_UNKNOWN"
-    );
+    assert_eq!(refused(&mut e, &other).code(), "BUNDLE_KEY_UNKNOWN");
     // Another algorithm, even with a valid-looking signature.
-    let hs = sign(
+    let hs = signed_bundle(
+        &key(),
         r#"{"alg":"HS256","kid":"dev-1"}"#,
         &snapshot(7, "2027-01-01T00:00:00Z"),
     );
-    assert_eq!(
-        e.load_bundle(&hs, &jwks(), t(NOW), 0).unwrap_err().code(),
-        "BUNDLE_ALGORITHM_UNSUPPORTED"
-    );
+    assert_eq!(refused(&mut e, &hs).code(), "BUNDLE_ALGORITHM_UNSUPPORTED");
     // Rollback to an older (or the same) version.
     assert_eq!(
-        e.load_bundle(&bundle(4, "2027-01-01T00:00:00Z"), &jwks(), t(NOW), 0)
-            .unwrap_err()
-            .code(),
+        refused(&mut e, &bundle(4, "2027-01-01T00:00:00Z")).code(),
         "SNAPSHOT_NOT_NEWER"
     );
     assert_eq!(
-        e.load_bundle(&bundle(5, "2027-01-01T00:00:00Z"), &jwks(), t(NOW), 0)
-            .unwrap_err()
-            .code(),
+        refused(&mut e, &bundle(5, "2027-01-01T00:00:00Z")).code(),
         "SNAPSHOT_NOT_NEWER"
     );
     // Expired beyond the grace period.
@@ -151,11 +151,15 @@ fn every_failed_check_keeps_the_last_good_snapshot() {
         .code(),
         "SNAPSHOT_EXPIRED"
     );
-    // A signed payload that is not a snapshot.
-    let junk = sign(r#"{"alg":"EdDSA","kid":"dev-1"}"#, r#"{"hello":"world"}"#);
+    // A signed payload that is not a manifest.
+    let junk =
+        promo_edge::bundle::assemble(&sign_jws(&key(), HEADER, r#"{"hello":"world"}"#), &plan);
+    assert_eq!(refused(&mut e, &junk).code(), "BUNDLE_MALFORMED");
+    // A signed v1 bundle (the snapshot as the payload) must be republished.
+    let v1 = sign_jws(&key(), HEADER, &snapshot(9, "2027-01-01T00:00:00Z"));
     assert_eq!(
-        e.load_bundle(&junk, &jwks(), t(NOW), 0).unwrap_err().code(),
-        "INVALID_JSON"
+        refused(&mut e, v1.as_bytes()).code(),
+        "BUNDLE_FORMAT_OUTDATED"
     );
     // A bad JWKS.
     assert_eq!(

@@ -173,7 +173,7 @@ proptest! {
     #[test]
     fn amounts_detail_reaches_the_same_order_as_full(lines in prop::collection::vec(line(), 1..8), codes in prop::collection::vec(0..CODES.len(), 0..8), limit in 0u32..4, all in any::<bool>()) {
         let e = engine_with_limit(limit, all);
-        let snap = e.snapshot().unwrap();
+        let snap = e.plan().unwrap();
         let req: ValidationRequest = serde_json::from_str(&request(&lines, &codes)).unwrap();
         let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
         let initial = OrderState::from_input(&req.order, snap).unwrap();
@@ -250,7 +250,7 @@ proptest! {
 #[test]
 fn amounts_detail_under_all_still_voids_on_a_late_failure() {
     let e = engine_with_limit(1, true);
-    let snap = e.snapshot().unwrap();
+    let snap = e.plan().unwrap();
     let lines = [Line {
         product: 0,
         price: 1000,

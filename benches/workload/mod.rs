@@ -220,3 +220,30 @@ pub fn qualification(shape: &Shape, lines: usize, seed: u64) -> Value {
     );
     c
 }
+
+/// The binary plan of a snapshot (what `promo-origin publish` ships).
+pub fn plan(snapshot: &Value) -> Vec<u8> {
+    let (plan, _) = promo_edge::compiler::compile_json(&snapshot.to_string()).unwrap();
+    promo_edge::plan::encoding::encode(&plan).unwrap()
+}
+
+/// A signed `promo-edge.bundle/2` of plan bytes, and the JWKS that trusts
+/// it (a fixed Ed25519 key: the benchmark measures verification, not keys).
+pub fn bundle(plan: &[u8]) -> (Vec<u8>, String) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::{Signer, SigningKey};
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    let decoded = promo_edge::plan::encoding::decode(plan).unwrap();
+    let manifest = promo_edge::bundle::Manifest::of(&decoded, plan);
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA","kid":"bench"}"#),
+        URL_SAFE_NO_PAD.encode(serde_json::to_string(&manifest).unwrap())
+    );
+    let sig = key.sign(input.as_bytes());
+    let jws = format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()));
+    let jwks = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "bench",
+        "x": URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes())}]});
+    (promo_edge::bundle::assemble(&jws, plan), jwks.to_string())
+}

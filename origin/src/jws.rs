@@ -1,5 +1,6 @@
 //! Signing bundles: a compact JWS (RFC 7515) with `{"alg":"EdDSA","kid":…}`
-//! over Ed25519 (RFC 8037).
+//! over Ed25519 (RFC 8037) whose payload is the plan's manifest, followed
+//! by the plan (`promo_edge::bundle`).
 //!
 //! Hand-written on purpose: the format is three base64url segments joined
 //! by dots and one signature, which is smaller to write and review than a
@@ -24,9 +25,16 @@ pub fn sign(payload: &str, signer: &Signer) -> String {
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
 }
 
-/// The version of a bundle's payload without verifying it (for messages only).
-pub fn peek_version(bundle: &str) -> Option<u64> {
-    let payload = bundle.trim().split('.').nth(1)?;
+/// A signed bundle of a built plan: the JWS over its manifest, then the plan.
+pub fn sign_bundle(built: &crate::publish::Built, signer: &Signer) -> Vec<u8> {
+    let manifest = serde_json::to_string(&built.manifest).unwrap_or_default();
+    promo_edge::bundle::assemble(&sign(&manifest, signer), &built.plan)
+}
+
+/// The version in a bundle's manifest without verifying it (for messages only).
+pub fn peek_version(bundle: &[u8]) -> Option<u64> {
+    let line = bundle.split(|b| *b == b'\n').next()?;
+    let payload = std::str::from_utf8(line).ok()?.trim().split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
     let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     v.get("version")?.as_u64()

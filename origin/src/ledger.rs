@@ -26,8 +26,8 @@ use std::sync::Mutex;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{Datelike, NaiveDateTime};
+use promo_edge::plan::{Plan, RedeemableKind};
 use promo_edge::request::{RedeemableObject, ValidationRequest};
-use promo_edge::snapshot::{CompiledSnapshot, RedeemableKind};
 use promo_edge::time::Instant;
 use promo_edge::validation::{Status, ValidationResponse};
 use promo_edge::Engine;
@@ -40,7 +40,7 @@ use crate::api_error::ApiError;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS bundles (
   channel TEXT NOT NULL, version INTEGER NOT NULL, source_digest TEXT,
-  etag TEXT NOT NULL, bundle TEXT NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
+  etag TEXT NOT NULL, bundle BLOB NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (channel, version));
 CREATE TABLE IF NOT EXISTS counters (
   scope TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
@@ -86,18 +86,15 @@ pub struct StoredBundle {
     pub source_digest: Option<String>,
     /// Strong ETag (quoted).
     pub etag: String,
-    /// The compact JWS.
-    pub bundle: String,
+    /// The bundle file (`promo-edge.bundle/2`: the signed manifest, then the plan).
+    pub bundle: Vec<u8>,
     /// `expires_at` of the snapshot (RFC 3339).
     pub expires_at: String,
 }
 
 /// The strong ETag of a bundle: `"` + base64url(SHA-256(bundle)) + `"`.
-pub fn etag_of(bundle: &str) -> String {
-    format!(
-        "\"{}\"",
-        URL_SAFE_NO_PAD.encode(Sha256::digest(bundle.as_bytes()))
-    )
+pub fn etag_of(bundle: &[u8]) -> String {
+    format!("\"{}\"", URL_SAFE_NO_PAD.encode(Sha256::digest(bundle)))
 }
 
 fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
@@ -131,7 +128,7 @@ fn sha256_b64(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
 }
 
-fn ledger_key(snap: &CompiledSnapshot, pos: usize, requested: &str) -> Option<String> {
+fn ledger_key(snap: &Plan, pos: usize, requested: &str) -> Option<String> {
     let r = snap.redeemables.get(pos)?;
     Some(match r.kind {
         RedeemableKind::PromotionTier => format!("tier:{}", r.id),
@@ -140,7 +137,7 @@ fn ledger_key(snap: &CompiledSnapshot, pos: usize, requested: &str) -> Option<St
     })
 }
 
-fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest) -> Vec<Target> {
+fn resolve(snap: &Plan, req: &ValidationRequest) -> Vec<Target> {
     let mut out = Vec::new();
     let mut push = |requested: &str, object: &'static str, pos: Option<usize>| {
         let Some(pos) = pos else { return };
@@ -166,7 +163,7 @@ fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest) -> Vec<Target> {
             RedeemableObject::Voucher => push(&r.id, "voucher", snap.find_voucher(&r.id)),
             RedeemableObject::PromotionTier => push(&r.id, "promotion_tier", snap.find_tier(&r.id)),
             RedeemableObject::PromotionStack => {
-                if let Some((_, tiers)) = snap.stacks.get(&r.id) {
+                if let Some(tiers) = snap.stacks.get(&r.id).map(|s| &s.tiers) {
                     for t in tiers {
                         let id = snap
                             .redeemables
@@ -190,7 +187,7 @@ struct Periods {
     month: String,
 }
 
-fn periods(snap: &CompiledSnapshot, now: Instant) -> Periods {
+fn periods(snap: &Plan, now: Instant) -> Periods {
     let local = Instant(now.0.saturating_add(snap.tz.offset_ms(now)))
         .naive_utc()
         .unwrap_or(NaiveDateTime::MIN);
@@ -300,7 +297,7 @@ fn customer_of(req: &ValidationRequest) -> Option<String> {
 /// Replaces the request's counters with the ledger's.
 fn fill_counters(
     conn: &Connection,
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &mut ValidationRequest,
     targets: &[Target],
     now: Instant,
@@ -339,7 +336,7 @@ fn fill_counters(
         }
         match r.kind {
             RedeemableKind::GiftCard => {
-                let initial = r.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
+                let initial = r.gift.and_then(|g| g.balance).map(|m| m.0).unwrap_or(0);
                 m.insert(
                     "gift_balance".into(),
                     balance(conn, &t.key)?.unwrap_or(initial),
@@ -557,7 +554,7 @@ impl Ledger {
         mut req: ValidationRequest,
         now: Instant,
     ) -> Result<ValidationResponse, ApiError> {
-        let snap = engine.snapshot().ok_or(promo_edge::Error::NoSnapshot)?;
+        let snap = engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
         let targets = resolve(snap, &req);
         {
             let conn = lock(&self.reader);
@@ -569,7 +566,7 @@ impl Ledger {
     /// Redeems: idempotency check, live counters, evaluation and every
     /// change in one immediate transaction.
     pub fn redeem(&self, engine: &Engine, input: RedeemInput) -> Result<RedeemOutput, ApiError> {
-        let snap = engine.snapshot().ok_or(promo_edge::Error::NoSnapshot)?;
+        let snap = engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let earlier: Option<(String, String)> = tx
@@ -796,7 +793,7 @@ impl Ledger {
 /// Records a valid redemption's counter and balance changes.
 fn apply(
     tx: &Connection,
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     id: &str,
     result: &ValidationResponse,
     targets: &[Target],
@@ -859,7 +856,11 @@ fn apply(
             .map(|l| l.points)
             .unwrap_or(0);
         if credits > 0 {
-            let initial = compiled.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
+            let initial = compiled
+                .gift
+                .and_then(|g| g.balance)
+                .map(|m| m.0)
+                .unwrap_or(0);
             fx.balance("gift_balance", &t.key, -credits, initial)?;
         }
         if points > 0 {

@@ -69,6 +69,10 @@ enum Command {
         /// How long past expiry a bundle is still accepted (ISO 8601, default none).
         #[arg(long)]
         grace: Option<String>,
+        /// Also print the whole plan as readable JSON (`plan`), and the
+        /// signed manifest (`manifest`).
+        #[arg(long)]
+        plan: bool,
     },
     /// Print the JSON Schema of the campaign source format.
     Schema,
@@ -170,8 +174,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             for w in &built.warnings {
                 eprintln!("warning: {w}");
             }
-            let bundle = jws::sign(&built.snapshot_json, &signer);
-            promo_origin::fsutil::write_atomic(&out, bundle.as_bytes())?;
+            let bundle = jws::sign_bundle(&built, &signer);
+            promo_origin::fsutil::write_atomic(&out, &bundle)?;
             let digest = promo_origin::ledger::etag_of(&bundle);
             state::write(
                 &state_path,
@@ -196,8 +200,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             now,
             held_version,
             grace,
+            plan,
         } => {
-            let result = verify(&bundle, &jwks, &now, held_version, &grace);
+            let result = verify(&bundle, &jwks, &now, held_version, &grace, plan);
             match &result {
                 Ok(v) => println!("{v}"),
                 Err(e) => println!(
@@ -258,13 +263,14 @@ fn verify(
     now: &Option<String>,
     held_version: Option<u64>,
     grace: &Option<String>,
+    with_plan: bool,
 ) -> Result<serde_json::Value, CliError> {
     let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p)
-            .map_err(|e| CliError::io(format!("cannot read {}", p.display()), e))
+        std::fs::read(p).map_err(|e| CliError::io(format!("cannot read {}", p.display()), e))
     };
     let text = read(bundle)?;
-    let keys = read(jwks)?;
+    let keys = String::from_utf8(read(jwks)?)
+        .map_err(|_| CliError::new("JWKS_INVALID", format!("{}: not UTF-8", jwks.display())))?;
     let now = promo_edge::time::Instant(now_or(now)?.timestamp_millis());
     let grace_ms = grace.as_deref().map(duration_ms).transpose()?.unwrap_or(0);
     let mut engine = promo_edge::Engine::new();
@@ -279,7 +285,7 @@ fn verify(
         }
         .into());
     }
-    Ok(json!({
+    let mut out = json!({
         "ok": true,
         "version": status.version,
         "kid": report.kid,
@@ -289,7 +295,23 @@ fn verify(
         "expires_at": status.expires_at,
         "stale": status.stale,
         "warnings": report.warnings.len(),
-    }))
+    });
+    if with_plan {
+        let keys = promo_edge::bundle::Jwks::parse(&keys)?;
+        let opened = promo_edge::bundle::open(&text, &keys)?;
+        let internal = |e: serde_json::Error| CliError::new("INTERNAL", e.to_string());
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "manifest".into(),
+                serde_json::to_value(&opened.manifest).map_err(internal)?,
+            );
+            o.insert(
+                "plan".into(),
+                serde_json::to_value(engine.plan()).map_err(internal)?,
+            );
+        }
+    }
+    Ok(out)
 }
 
 fn init_logs() {

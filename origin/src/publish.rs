@@ -1,7 +1,7 @@
-//! Building a snapshot from a campaign source directory (see
-//! [`crate::source`]) and checking it with the core's compiler, so that
-//! anything a client would refuse is refused here first, with the source
-//! file and JSON path named.
+//! Building a plan from a campaign source directory (see
+//! [`crate::source`]) with the core's compiler: anything the compiler
+//! refuses is refused here, with the source file and JSON path named, and
+//! what it disables is reported as a warning.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use promo_edge::snapshot::{LoadWarning, Snapshot, SCHEMA};
-use promo_edge::Engine;
+use promo_edge::compiler::source::{Snapshot, SCHEMA};
+use promo_edge::plan::LoadWarning;
 use rand_core::RngCore;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -35,11 +35,13 @@ pub struct PublishInput {
     pub lifetime_ms: i64,
 }
 
-/// A checked snapshot ready to sign.
+/// A compiled plan ready to sign.
 #[derive(Debug, Clone)]
 pub struct Built {
-    /// The snapshot JSON (the bundle payload).
-    pub snapshot_json: String,
+    /// The binary plan.
+    pub plan: Vec<u8>,
+    /// Its manifest (the signed payload).
+    pub manifest: promo_edge::bundle::Manifest,
     /// Its version.
     pub version: u64,
     /// Its channel.
@@ -318,18 +320,13 @@ pub fn build(input: &PublishInput) -> Result<Built, CliError> {
         let (file, path) = map_path(&e.path().to_string(), &origins);
         source_error(&file, &path, e.inner().to_string())
     })?;
-    let mut engine = Engine::new();
-    engine
-        .load_snapshot(parsed)
-        .map_err(|e| map_core_error(e, &origins))?;
-    let snapshot_json =
-        serde_json::to_string(&snap).map_err(|e| CliError::new("INTERNAL", e.to_string()))?;
-    // Exactly what clients will do with the payload.
-    let report = Engine::new()
-        .load_snapshot_json(&snapshot_json)
-        .map_err(|e| map_core_error(e, &origins))?;
+    let (plan, report) =
+        promo_edge::compiler::compile(parsed).map_err(|e| map_core_error(e, &origins))?;
+    let bytes =
+        promo_edge::plan::encoding::encode(&plan).map_err(|e| map_core_error(e, &origins))?;
     Ok(Built {
-        snapshot_json,
+        manifest: promo_edge::bundle::Manifest::of(&plan, &bytes),
+        plan: bytes,
         version: input.version,
         channel: project.channel,
         warnings: report

@@ -182,7 +182,7 @@ async fn get_bundle(
         let mut r = (StatusCode::OK, ch.bundle.bundle.clone()).into_response();
         r.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/jose"),
+            HeaderValue::from_static("application/vnd.promo-edge.bundle"),
         );
         r
     };
@@ -431,7 +431,7 @@ fn publish_source(
             .unwrap_or(false);
         let same_key = promo_edge::bundle::Jwks::parse(&signer.jwks().to_string())
             .ok()
-            .is_some_and(|k| promo_edge::bundle::verify(&b.bundle, &k).is_ok());
+            .is_some_and(|k| promo_edge::bundle::open(&b.bundle, &k).is_ok());
         if fresh && same_key && b.source_digest.as_deref() == Some(digest.as_str()) {
             return Ok(b.clone());
         }
@@ -446,7 +446,7 @@ fn publish_source(
     for w in &built.warnings {
         tracing::warn!(target: "promo_origin::publish", warning = %w, "load warning");
     }
-    let bundle = crate::jws::sign(&built.snapshot_json, signer);
+    let bundle = crate::jws::sign_bundle(&built, signer);
     let stored = StoredBundle {
         channel: built.channel,
         version,
@@ -492,9 +492,8 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
         stored.push(publish_source(dir, &signer, &ledger, now, cfg.lifetime_ms)?);
     }
     for path in &cfg.bundles {
-        let text = std::fs::read_to_string(path)
+        let text = std::fs::read(path)
             .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
-        let text = text.trim().to_string();
         let mut probe = Engine::new();
         probe.load_bundle(&text, &jwks_text, now_instant, 0)?;
         let status = probe

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Offset, TimeZone as _, Utc};
 use chrono_tz::Tz;
-use promo_edge::time::{OffsetPeriod, TimeZoneSpec};
+use promo_edge::compiler::source::{OffsetPeriod, TimeZoneSpec};
 
 use crate::error::CliError;
 

@@ -45,10 +45,27 @@ fn verify(env: &Env, bundle: &str, jwks: &str, extra: &[&str]) -> Value {
     v
 }
 
-fn payload(bundle: &Path) -> String {
-    let text = std::fs::read_to_string(bundle).unwrap();
-    let p = text.split('.').nth(1).unwrap();
+/// A bundle's JWS line (over the manifest) and its plan bytes.
+fn parts_of(bundle: &Path) -> (String, Vec<u8>) {
+    let bytes = std::fs::read(bundle).unwrap();
+    let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
+    (
+        String::from_utf8(bytes[..nl].to_vec()).unwrap(),
+        bytes[nl + 1..].to_vec(),
+    )
+}
+
+/// The signed manifest of a bundle.
+fn manifest(bundle: &Path) -> String {
+    let (jws, _) = parts_of(bundle);
+    let p = jws.split('.').nth(1).unwrap();
     String::from_utf8(URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[test]
@@ -102,20 +119,32 @@ fn publish_versions_increase_and_unique_codes_are_only_hashed() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout_json(&out)["version"], 1);
-    let first = payload(&env.path("b.jws"));
+    let (_, first) = parts_of(&env.path("b.jws"));
     for code in ["ONCE-1", "ONCE-2", "GIFT-1", "CARD-1"] {
-        assert!(!first.contains(code), "unique code {code} in clear");
+        assert!(!contains(&first, code), "unique code {code} in clear");
     }
-    assert!(first.contains("WELCOME"), "generic codes stay in clear");
-    let snap: Value = serde_json::from_str(&first).unwrap();
-    assert_eq!(snap["time_zone"]["name"], "Europe/Warsaw");
-    assert_eq!(snap["time_zone"]["offsets"][0]["offset_seconds"], 7200);
+    assert!(contains(&first, "WELCOME"), "generic codes stay in clear");
+    let read = |env: &Env| {
+        verify(
+            env,
+            &env.p("b.jws"),
+            &env.jwks(),
+            &["--plan", "--now", "2026-06-02T00:00:00Z"],
+        )
+    };
+    let snap = read(&env);
+    assert_eq!(snap["plan"]["tz"]["name"], "Europe/Warsaw");
+    assert_eq!(snap["plan"]["tz"]["periods"][0][1], 7_200_000);
+    let m: Value = serde_json::from_str(&manifest(&env.path("b.jws"))).unwrap();
+    assert_eq!(m["schema"], "promo-edge.bundle/2");
+    assert_eq!(m["plan"]["bytes"], first.len());
+    assert_eq!(snap["manifest"], m);
 
     let out = publish(&env, "b.jws", &[]);
     assert_eq!(stdout_json(&out)["version"], 2);
-    let second: Value = serde_json::from_str(&payload(&env.path("b.jws"))).unwrap();
+    let second = read(&env);
     assert_ne!(
-        snap["code_salt"], second["code_salt"],
+        snap["plan"]["code_salt"], second["plan"]["code_salt"],
         "a fresh salt per publication"
     );
 
@@ -132,12 +161,15 @@ fn publish_versions_increase_and_unique_codes_are_only_hashed() {
         &["--now", "2026-10-01T00:00:00Z", "--lifetime", "P60D"],
     );
     assert!(out.status.success());
-    let snap: Value = serde_json::from_str(&payload(&env.path("dst.jws"))).unwrap();
-    assert_eq!(
-        snap["time_zone"]["offsets"][1]["from"],
-        "2026-10-25T01:00:00Z"
+    let snap = verify(
+        &env,
+        &env.p("dst.jws"),
+        &env.jwks(),
+        &["--plan", "--now", "2026-10-02T00:00:00Z"],
     );
-    assert_eq!(snap["time_zone"]["offsets"][1]["offset_seconds"], 3600);
+    // 2026-10-25T01:00:00Z, in ms since the epoch; then UTC+1.
+    assert_eq!(snap["plan"]["tz"]["periods"][1][0], 1_792_890_000_000_i64);
+    assert_eq!(snap["plan"]["tz"]["periods"][1][1], 3_600_000);
 }
 
 fn write(env: &Env, rel: &str, text: &str) {
@@ -247,12 +279,16 @@ fn verify_refuses_tampered_unknown_key_older_and_expired_bundles() {
     let kid: Value = serde_json::from_str(&std::fs::read_to_string(env.jwks()).unwrap()).unwrap();
     assert_eq!(ok["kid"], kid["keys"][0]["kid"]);
 
-    // Tampered: one payload field changed, signature kept.
-    let text = std::fs::read_to_string(&bundle).unwrap();
-    let parts: Vec<&str> = text.split('.').collect();
-    let p = payload(&env.path("b.jws")).replace("\"version\":5", "\"version\":6");
+    // Tampered: one manifest field changed, signature kept.
+    let (jws, plan) = parts_of(&env.path("b.jws"));
+    let parts: Vec<&str> = jws.split('.').collect();
+    let p = manifest(&env.path("b.jws")).replace("\"version\":5", "\"version\":6");
     let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(p), parts[2]);
-    std::fs::write(env.path("tampered.jws"), tampered).unwrap();
+    std::fs::write(
+        env.path("tampered.jws"),
+        promo_edge::bundle::assemble(&tampered, &plan),
+    )
+    .unwrap();
     let v = verify(
         &env,
         &env.p("tampered.jws"),
@@ -260,6 +296,22 @@ fn verify_refuses_tampered_unknown_key_older_and_expired_bundles() {
         &["--now", "2026-06-02T00:00:00Z"],
     );
     assert_eq!(v["code"], "BUNDLE_SIGNATURE_INVALID");
+    // Tampered: one plan byte changed, manifest and signature kept.
+    let mut bad = plan.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 1;
+    std::fs::write(
+        env.path("tampered.jws"),
+        promo_edge::bundle::assemble(&jws, &bad),
+    )
+    .unwrap();
+    let v = verify(
+        &env,
+        &env.p("tampered.jws"),
+        &env.jwks(),
+        &["--now", "2026-06-02T00:00:00Z"],
+    );
+    assert_eq!(v["code"], "BUNDLE_PLAN_MISMATCH");
 
     // Signed by a key the client does not trust.
     let other = env.path("other");
@@ -316,7 +368,7 @@ fn verify_refuses_tampered_unknown_key_older_and_expired_bundles() {
         parts[1],
         parts[2]
     );
-    std::fs::write(env.path("hs.jws"), hs).unwrap();
+    std::fs::write(env.path("hs.jws"), promo_edge::bundle::assemble(&hs, &plan)).unwrap();
     let v = verify(
         &env,
         &env.p("hs.jws"),

@@ -34,8 +34,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant as StdInstant;
 
+use promo_edge::plan::{Plan, RedeemableKind};
 use promo_edge::request::{RedeemableObject, ValidationRequest};
-use promo_edge::snapshot::{CompiledSnapshot, RedeemableKind};
 use promo_edge::Engine;
 use serde_json::{json, Value};
 use support::{Env, Server};
@@ -278,7 +278,7 @@ fn cart(p: &Pool, rng: &mut Rng, with_redeemables: bool) -> Value {
 
 /// The counters a fresh ledger fills in (origin/src/ledger.rs
 /// `fill_counters` with no redemption yet): published values and zeros.
-fn fresh_ledger_counters(snap: &CompiledSnapshot, req: &ValidationRequest) -> Value {
+fn fresh_ledger_counters(snap: &Plan, req: &ValidationRequest) -> Value {
     let mut targets: Vec<(String, usize)> = Vec::new();
     for r in &req.redeemables {
         match r.object {
@@ -289,7 +289,7 @@ fn fresh_ledger_counters(snap: &CompiledSnapshot, req: &ValidationRequest) -> Va
                 targets.extend(snap.find_tier(&r.id).map(|p| (r.id.clone(), p)))
             }
             RedeemableObject::PromotionStack => {
-                if let Some((_, tiers)) = snap.stacks.get(&r.id) {
+                if let Some(tiers) = snap.stacks.get(&r.id).map(|s| &s.tiers) {
                     for t in tiers {
                         if let Some(x) = snap.redeemables.get(*t) {
                             targets.push((x.id.clone(), *t));
@@ -323,7 +323,7 @@ fn fresh_ledger_counters(snap: &CompiledSnapshot, req: &ValidationRequest) -> Va
         }
         match r.kind {
             RedeemableKind::GiftCard => {
-                let initial = r.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
+                let initial = r.gift.and_then(|g| g.balance).map(|m| m.0).unwrap_or(0);
                 m.insert("gift_balance".into(), initial);
             }
             RedeemableKind::LoyaltyCard => {
@@ -360,7 +360,7 @@ fn with_counters(snap: &Snap, mut req: Value) -> String {
         o.remove("counters");
     }
     if let Ok(parsed) = serde_json::from_value::<ValidationRequest>(req.clone()) {
-        let counters = fresh_ledger_counters(snap.engine.snapshot().unwrap(), &parsed);
+        let counters = fresh_ledger_counters(snap.engine.plan().unwrap(), &parsed);
         if let Some(o) = req.as_object_mut() {
             o.insert("counters".into(), counters);
         }

@@ -448,7 +448,10 @@ fn bundles_have_etags_and_answer_304_and_keys_verify_them() {
     let server = env.serve();
     let r = server.get("/v1/bundles/web", &[]);
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("content-type"), Some("application/jose"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.promo-edge.bundle")
+    );
     let etag = r.header("etag").unwrap().to_string();
     assert!(etag.starts_with('"') && etag.ends_with('"'));
     let keys = server.get("/v1/keys", &[]);
@@ -458,7 +461,7 @@ fn bundles_have_etags_and_answer_304_and_keys_verify_them() {
     let mut engine = promo_edge::Engine::new();
     let report = engine
         .load_bundle(
-            &r.body,
+            &r.bytes,
             &jwks,
             promo_edge::time::Instant::parse(support::NOW).unwrap(),
             0,
@@ -670,7 +673,7 @@ fn a_published_bundle_is_served_as_is_and_an_older_one_is_refused() {
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
     let server = Server::start(&a, &env.path("server.log"));
     let b = server.get("/v1/bundles/web", &[]);
-    assert_eq!(b.body, std::fs::read_to_string(env.path("v4.jws")).unwrap());
+    assert_eq!(b.bytes, std::fs::read(env.path("v4.jws")).unwrap());
     assert_eq!(b.header("x-snapshot-version"), Some("4"));
     let r = server.redeem(
         "b-1",
@@ -863,7 +866,10 @@ fn serves_a_static_site_without_leaving_it() {
     assert_eq!(server.get("/healthz", &[]).body, "ok");
     let bundle = server.get("/v1/bundles/web", &[]);
     assert_eq!(bundle.status, 200);
-    assert_eq!(bundle.header("content-type"), Some("application/jose"));
+    assert_eq!(
+        bundle.header("content-type"),
+        Some("application/vnd.promo-edge.bundle")
+    );
     let unknown = server.get("/v1/nope", &[]);
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["code"], "NOT_FOUND");

@@ -4,13 +4,13 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use super::compile::{AmountEffect, CompiledDiscount, Dynamic, Eligibility, UnitEffect, UnitGift};
 use super::dynamic::{whole_units, FormulaScope};
 use super::select::{eligible_lines, select, TargetGroup};
 use crate::error::Error;
 use crate::money::{Money, RoundingMode};
 use crate::order::{Line, OrderState};
-use crate::snapshot::{CompiledSnapshot, TargetUnit};
+use crate::plan::{AmountEffect, Discount, Dynamic, Eligibility, UnitEffect, UnitGift};
+use crate::plan::{Plan, TargetUnit};
 
 /// Settings that shape one application.
 pub struct ApplyContext<'a> {
@@ -25,7 +25,7 @@ pub struct ApplyContext<'a> {
     /// Bundle multiplier (1 without bundles).
     pub multiplier: i64,
     /// For the catalog prices of free units.
-    pub catalog: &'a CompiledSnapshot,
+    pub catalog: &'a Plan,
     /// What formulas read; without it formulas fall back to plain values.
     pub scope: Option<&'a FormulaScope<'a>>,
 }
@@ -170,14 +170,14 @@ fn cap(value: Money, limit: Option<Money>) -> Money {
 
 /// Applies `d` to `state` and reports what changed.
 pub fn apply_discount(
-    d: &CompiledDiscount,
+    d: &Discount,
     e: &Eligibility,
     state: &mut OrderState,
     ctx: &ApplyContext<'_>,
 ) -> Result<Applied, Error> {
     let mult = ctx.multiplier.max(1);
     match d {
-        CompiledDiscount::Amount {
+        Discount::Amount {
             amount_off,
             effect: AmountEffect::Order,
             aggregated_amount_limit,
@@ -187,7 +187,7 @@ pub fn apply_discount(
             let want = cap(amount_off.times(mult)?, *aggregated_amount_limit);
             order_level(state, want.min(order_base(state, e, false)?))
         }
-        CompiledDiscount::Percent {
+        Discount::Percent {
             percent,
             items: false,
             amount_limit,
@@ -203,7 +203,7 @@ pub fn apply_discount(
             );
             order_level(state, want)
         }
-        CompiledDiscount::Fixed {
+        Discount::Fixed {
             fixed_amount,
             items: false,
             formula,
@@ -212,7 +212,7 @@ pub fn apply_discount(
             let base = order_base(state, e, false)?;
             order_level(state, base.saturating_sub(fixed_amount))
         }
-        CompiledDiscount::Unit { units } => apply_units(units, mult, state, ctx),
+        Discount::Unit { units } => apply_units(units, mult, state, ctx),
         _ => apply_items(d, e, state, ctx, mult),
     }
 }
@@ -227,7 +227,7 @@ fn order_level(state: &mut OrderState, want: Money) -> Result<Applied, Error> {
 }
 
 fn apply_items(
-    d: &CompiledDiscount,
+    d: &Discount,
     e: &Eligibility,
     state: &mut OrderState,
     ctx: &ApplyContext<'_>,
@@ -236,7 +236,7 @@ fn apply_items(
     let groups = select(state, e, ctx.once);
     let mut per_line: Vec<(usize, i64, Money)> = Vec::new();
     match d {
-        CompiledDiscount::Amount {
+        Discount::Amount {
             amount_off,
             effect: AmountEffect::Proportionally | AmountEffect::ProportionallyByQuantity,
             aggregated_amount_limit,
@@ -245,7 +245,7 @@ fn apply_items(
             let amount_off = &ctx.money(*amount_off, formula, state, None);
             let by_quantity = matches!(
                 d,
-                CompiledDiscount::Amount {
+                Discount::Amount {
                     effect: AmountEffect::ProportionallyByQuantity,
                     ..
                 }
@@ -283,11 +283,11 @@ fn apply_items(
         }
         _ => {
             let overall = match d {
-                CompiledDiscount::Amount {
+                Discount::Amount {
                     aggregated_amount_limit,
                     ..
                 }
-                | CompiledDiscount::Percent {
+                | Discount::Percent {
                     aggregated_amount_limit,
                     ..
                 } => *aggregated_amount_limit,
@@ -301,7 +301,7 @@ fn apply_items(
                     let raw = line_discount(d, g, state, l, *u, ctx, mult)?;
                     let mut v =
                         cap(raw, g.target.as_ref().and_then(|t| t.amount_limit)).min(l.subtotal());
-                    if let CompiledDiscount::Percent { amount_limit, .. } = d {
+                    if let Discount::Percent { amount_limit, .. } = d {
                         v = cap(v, *amount_limit);
                     }
                     v = cap(cap(v, group_left), overall_left);
@@ -339,7 +339,7 @@ fn apply_items(
 }
 
 fn line_discount(
-    d: &CompiledDiscount,
+    d: &Discount,
     g: &TargetGroup,
     state: &OrderState,
     l: &Line,
@@ -352,7 +352,7 @@ fn line_discount(
         .as_ref()
         .is_some_and(|t| t.target == TargetUnit::Unit);
     Ok(match d {
-        CompiledDiscount::Amount {
+        Discount::Amount {
             amount_off,
             effect,
             formula,
@@ -367,7 +367,7 @@ fn line_discount(
                 each
             }
         }
-        CompiledDiscount::Percent {
+        Discount::Percent {
             percent, formula, ..
         } => {
             let percent = ctx.percent(*percent, formula, state, Some(l));
@@ -376,7 +376,7 @@ fn line_discount(
             ctx.rounding
                 .round(div(mul(value, pct)?, Decimal::ONE_HUNDRED)?)?
         }
-        CompiledDiscount::Fixed {
+        Discount::Fixed {
             fixed_amount,
             formula,
             ..
@@ -389,7 +389,7 @@ fn line_discount(
             let target = mul(new_price.dec(), Decimal::from(units))?;
             ctx.rounding.round((value - target).max(Decimal::ZERO))?
         }
-        CompiledDiscount::Unit { .. } => Money::ZERO,
+        Discount::Unit { .. } => Money::ZERO,
     })
 }
 
@@ -491,7 +491,8 @@ fn apply_units(
         let pos = match find_unit_line(state, &gift.unit_type) {
             Some(p) => p,
             None => {
-                let Some(line) = ctx.catalog.catalog_line(&gift.unit_type, state.lines.len())
+                let Some(line) =
+                    crate::order::catalog_line(ctx.catalog, &gift.unit_type, state.lines.len())
                 else {
                     // Checked at load; an unpriced unit cannot be given.
                     continue;

@@ -4,25 +4,8 @@
 use serde::Serialize;
 
 use crate::order::OrderState;
-use crate::rules::conditions::Operator;
-use crate::rules::{ItemTarget, Nudge};
-use crate::snapshot::{BundleRules, TargetObject};
-
-/// One bundle component.
-#[derive(Debug, Clone)]
-struct Component {
-    target: ItemTarget,
-    units: i64,
-}
-
-/// Compiled bundle rules.
-#[derive(Debug, Clone)]
-pub struct CompiledBundle {
-    limit: i64,
-    /// Whether the discount is multiplied by the number of bundles.
-    pub multiply: bool,
-    components: Vec<Component>,
-}
+use crate::plan::{BundleComponent, BundleRule, TargetObject};
+use crate::rules::Nudge;
 
 /// One identified or missing component in a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,74 +53,7 @@ fn object_name(o: Option<TargetObject>) -> Option<&'static str> {
     })
 }
 
-impl CompiledBundle {
-    /// Compiles bundle rules; each rule must be `order.items.any` naming one target.
-    pub fn compile(src: &BundleRules) -> Result<CompiledBundle, String> {
-        if !(1..=100).contains(&src.limit) {
-            return Err("bundle_rules.limit must be within 1..=100".into());
-        }
-        let mut entries: Vec<_> = src.rules.iter().collect();
-        entries.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), (*k).clone()));
-        let mut components = Vec::new();
-        for (number, rule) in entries {
-            if rule.name != "order.items.any" {
-                return Err(format!(
-                    "bundle rule {number}: only `order.items.any` is supported, not `{}`",
-                    rule.name
-                ));
-            }
-            let (key, value) = rule
-                .conditions
-                .iter()
-                .next()
-                .ok_or_else(|| format!("bundle rule {number} has no condition"))?;
-            if !matches!(Operator::parse(key), Some(Operator::Is | Operator::In))
-                || rule.conditions.len() != 1
-            {
-                return Err(format!(
-                    "bundle rule {number} must have exactly one `$is` condition"
-                ));
-            }
-            let first = value
-                .as_array()
-                .and_then(|a| if a.len() == 1 { a.first() } else { None })
-                .unwrap_or(value);
-            let id = first
-                .get("id")
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| format!("bundle rule {number} needs an `id`"))?;
-            let object = match (
-                first.get("object").and_then(|v| v.as_str()),
-                first.get("type").and_then(|v| v.as_str()),
-            ) {
-                (Some("products_collection"), _) | (_, Some("products_collection")) => {
-                    Some(TargetObject::ProductsCollection)
-                }
-                (Some("sku"), _) => Some(TargetObject::Sku),
-                (Some("product"), _) => Some(TargetObject::Product),
-                _ => None,
-            };
-            if !(1..=crate::limits::MAX_QUANTITY).contains(&rule.quantity) {
-                return Err(format!("bundle rule {number}: quantity must be positive"));
-            }
-            components.push(Component {
-                target: ItemTarget {
-                    object,
-                    id: id.to_string(),
-                },
-                units: rule.quantity,
-            });
-        }
-        if components.is_empty() {
-            return Err("bundle_rules has no rules".into());
-        }
-        Ok(CompiledBundle {
-            limit: i64::from(src.limit),
-            multiply: src.multiply_discount,
-            components,
-        })
-    }
-
+impl BundleRule {
     /// Whether any component names a line of the order.
     pub fn names_any(&self, state: &OrderState) -> bool {
         self.components.iter().any(|c| {
@@ -154,7 +70,7 @@ impl CompiledBundle {
     pub fn identify(&self, state: &OrderState) -> BundleOutcome {
         let mut left: Vec<i64> = state.lines.iter().map(|l| l.quantity).collect();
         let mut order: Vec<usize> = (0..self.components.len()).collect();
-        let rank = |c: &Component| match c.target.object {
+        let rank = |c: &BundleComponent| match c.target.object {
             Some(TargetObject::Sku) => 0,
             Some(TargetObject::Product) | None => 1,
             Some(TargetObject::ProductsCollection) => 2,
@@ -227,6 +143,6 @@ impl CompiledBundle {
 }
 
 /// Counts bundles of `bundle` in `state`.
-pub fn identify_bundles(bundle: &CompiledBundle, state: &OrderState) -> BundleOutcome {
+pub fn identify_bundles(bundle: &BundleRule, state: &OrderState) -> BundleOutcome {
     bundle.identify(state)
 }

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::formula::{Formula, FormulaEnv, FormulaValue, ItemSelector, MetadataSource, Operand};
 use crate::money::Money;
 use crate::order::{Line, OrderState};
+use crate::plan::Metadata;
 use crate::request::CustomerInput;
-use crate::snapshot::Metadata;
 use crate::time::{Instant, TimeZone};
 
 /// Facts about the redeemable a formula may read.

@@ -2,9 +2,8 @@
 //! targets and their application rules (`effect`, `skip_initially`,
 //! `repeat`, quantity limits).
 
-use super::compile::Eligibility;
 use crate::order::{Line, OrderState};
-use crate::snapshot::{Target, TargetEffect, TargetObject, TargetUnit};
+use crate::plan::{Eligibility, Target, TargetEffect, TargetObject, TargetUnit};
 
 /// Lines matched by one target, with the units selected on each.
 #[derive(Debug, Clone)]
@@ -14,7 +13,7 @@ pub struct TargetGroup {
     /// `(line position, units selected)` in application order.
     pub picks: Vec<(usize, i64)>,
     /// The target's parsed `price_formula`.
-    pub price_formula: Option<super::compile::Dynamic>,
+    pub price_formula: Option<crate::plan::Dynamic>,
 }
 
 fn specificity(t: &Target) -> u8 {
@@ -83,7 +82,7 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
         .into_iter()
         .map(|(t, members)| {
             let mut g = pick(state, t.map(|x| x.1), &members);
-            g.price_formula = t.and_then(|(i, _)| e.price_formulas.get(i).cloned().flatten());
+            g.price_formula = t.and_then(|(_, t)| t.price_formula.clone());
             g
         })
         .collect()

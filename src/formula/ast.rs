@@ -5,14 +5,15 @@
 //! [`super::MAX_DEPTH`]) and evaluation recursion stays shallow.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::{MetadataSource, Operand};
 
 /// An expression node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) enum Expr {
     /// A number literal.
-    Number(Decimal),
+    Number(#[serde(with = "crate::plan::wire::decimal")] Decimal),
     /// A string literal.
     Text(String),
     /// A named operand read from the environment.
@@ -24,27 +25,40 @@ pub(super) enum Expr {
     /// `NOW`.
     Now,
     /// Unary minus.
-    Neg(Box<Expr>),
+    Neg(#[serde(deserialize_with = "crate::plan::wire::nested")] Box<Expr>),
     /// `first op₁ e₁ op₂ e₂ …`, evaluated left to right.
-    Arith(Box<Expr>, Vec<(ArithOp, Expr)>),
+    Arith(
+        #[serde(deserialize_with = "crate::plan::wire::nested")] Box<Expr>,
+        #[serde(deserialize_with = "crate::plan::wire::nested")] Vec<(ArithOp, Expr)>,
+    ),
     /// `a op b` (comparisons do not chain).
-    Compare(Box<Expr>, CmpOp, Box<Expr>),
+    Compare(
+        #[serde(deserialize_with = "crate::plan::wire::nested")] Box<Expr>,
+        CmpOp,
+        #[serde(deserialize_with = "crate::plan::wire::nested")] Box<Expr>,
+    ),
     /// All hold (short-circuit).
-    And(Vec<Expr>),
+    And(#[serde(deserialize_with = "crate::plan::wire::nested")] Vec<Expr>),
     /// Any holds (short-circuit).
-    Or(Vec<Expr>),
+    Or(#[serde(deserialize_with = "crate::plan::wire::nested")] Vec<Expr>),
     /// `SWITCH(subject;SWITCH_CASE(v;r)…;default)`.
     Switch {
+        #[serde(deserialize_with = "crate::plan::wire::nested")]
         subject: Box<Expr>,
+        #[serde(deserialize_with = "crate::plan::wire::nested")]
         cases: Vec<(Expr, Expr)>,
+        #[serde(deserialize_with = "crate::plan::wire::nested")]
         default: Option<Box<Expr>>,
     },
     /// A function call; arity is checked by the parser.
-    Call(Func, Vec<Expr>),
+    Call(
+        Func,
+        #[serde(deserialize_with = "crate::plan::wire::nested")] Vec<Expr>,
+    ),
 }
 
 /// An arithmetic operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) enum ArithOp {
     Add,
     Sub,
@@ -54,7 +68,7 @@ pub(super) enum ArithOp {
 }
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) enum CmpOp {
     Gt,
     Lt,
@@ -66,7 +80,7 @@ pub(super) enum CmpOp {
 
 /// A function (everything called with parentheses except metadata,
 /// `SWITCH` and `SWITCH_CASE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) enum Func {
     If,
     Min,
@@ -101,6 +115,7 @@ pub(super) enum Func {
 
 impl Func {
     /// The smallest and largest argument counts (`None`: no upper bound).
+    #[cfg(feature = "compiler")]
     pub(super) fn arity(self) -> (usize, Option<usize>) {
         match self {
             Func::If => (3, Some(3)),

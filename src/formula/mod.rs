@@ -1,6 +1,6 @@
 //! Dynamic formulas (`amount_off_formula`, `percent_off_formula`,
 //! `price_formula`, `points_formula`, …): a small expression language,
-//! parsed once at load and evaluated per request.
+//! parsed once at publish time and evaluated per request.
 //!
 //! ```text
 //! IF(ORDER_ITEMS_QUANTITY > 4;IF(ORDER_AMOUNT > 200;25;15);10)
@@ -39,14 +39,19 @@
 mod ast;
 mod dates;
 mod eval;
+#[cfg(feature = "compiler")]
 mod lexer;
+#[cfg(feature = "compiler")]
 mod names;
+#[cfg(feature = "compiler")]
 mod parser;
 #[cfg(test)]
+#[cfg(feature = "compiler")]
 mod tests;
 mod value;
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 /// Deepest nesting of parentheses, function calls and unary minus signs.
 pub const MAX_DEPTH: usize = 32;
@@ -56,14 +61,16 @@ pub const MAX_DEPTH: usize = 32;
 pub const MAX_EVAL_STEPS: u32 = 10_000;
 
 /// A parsed formula, ready to evaluate any number of times.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Formula {
     root: ast::Expr,
 }
 
 impl Formula {
-    /// Parses a formula. Errors are human-readable messages; those for the
-    /// size limits start with `FORMULA_TOO_LONG:` or `FORMULA_TOO_DEEP:`.
+    /// Parses a formula (publish time). Errors are human-readable messages;
+    /// those for the size limits start with `FORMULA_TOO_LONG:` or
+    /// `FORMULA_TOO_DEEP:`.
+    #[cfg(feature = "compiler")]
     pub fn parse(text: &str) -> Result<Formula, String> {
         parser::parse(text).map(|root| Formula { root })
     }
@@ -107,7 +114,7 @@ pub enum FormulaValue {
 }
 
 /// Which order item an item operand reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ItemSelector {
     /// The item the discount is being computed for (`ORDER_ITEM_*`).
     Current,
@@ -120,7 +127,7 @@ pub enum ItemSelector {
 }
 
 /// A named operand (everything but metadata, `TODAY` and `NOW`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Operand {
     /// `ORDER_AMOUNT`: the order total (major units).
     OrderAmount,
@@ -155,7 +162,7 @@ pub enum Operand {
 }
 
 /// Where a `*_METADATA("key")` operand reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MetadataSource {
     /// `ORDER_METADATA`.
     Order,

@@ -1,237 +1,17 @@
 //! Earning rules and the points a cart earns.
 
-use std::collections::HashMap;
-
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::money::{decimal_from_json, Money};
 use crate::order::OrderState;
+use crate::plan::{Basis, Calculation, EarningRule, ItemTarget, Plan, TierModifier};
 use crate::request::ValidationRequest;
 use crate::rules::conditions::Clock;
-use crate::rules::{evaluate, EvalContext, ItemTarget};
-use crate::snapshot::{CompiledSnapshot, TargetObject};
-use crate::time::{CompiledValidity, Instant, WindowStatus};
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Every {
-    every: i64,
-    points: i64,
-    #[serde(default)]
-    object: Option<String>,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    property: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrderBases {
-    #[serde(default)]
-    amount: Option<Every>,
-    #[serde(default)]
-    total_amount: Option<Every>,
-    #[serde(default)]
-    metadata: Option<Every>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemBases {
-    #[serde(default)]
-    amount: Option<Every>,
-    #[serde(default)]
-    subtotal_amount: Option<Every>,
-    #[serde(default)]
-    quantity: Option<Every>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CustomerBases {
-    #[serde(default)]
-    metadata: Option<Every>,
-}
-
-/// The wire form of an earning rule's `loyalty` object.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoyaltySource {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    points: Option<i64>,
-    #[serde(default)]
-    points_formula: Option<String>,
-    #[serde(default)]
-    calculation_type: Option<String>,
-    #[serde(default)]
-    order: Option<OrderBases>,
-    #[serde(default)]
-    order_items: Option<ItemBases>,
-    #[serde(default)]
-    customer: Option<CustomerBases>,
-}
-
-/// What a proportional rule counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Basis {
-    OrderAmount,
-    OrderTotalAmount,
-    ItemsAmount(Option<ItemTarget>),
-    ItemsSubtotal(Option<ItemTarget>),
-    ItemsQuantity(Option<ItemTarget>),
-    OrderMetadata(String),
-    CustomerMetadata(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Calculation {
-    Fixed(i64),
-    Proportional {
-        basis: Basis,
-        every: i64,
-        points: i64,
-    },
-}
-
-/// How a member tier changes a rule's points.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TierModifier {
-    /// Points × multiplier, rounded half-up.
-    Multiply(Decimal),
-    /// A fixed number of points instead.
-    Custom(i64),
-}
-
-/// A compiled `order.paid` earning rule.
-#[derive(Debug, Clone)]
-pub struct CompiledEarningRule {
-    /// Earning rule id.
-    pub id: String,
-    /// Position of its campaign.
-    pub campaign: usize,
-    calculation: Calculation,
-    /// Validation rules (positions in the snapshot's rules).
-    pub rules: Vec<usize>,
-    validity: CompiledValidity,
-    /// Tier id → modifier.
-    pub tiers: HashMap<String, TierModifier>,
-    /// `points_formula`: its value (rounded to the nearest point) replaces
-    /// the computed points when it evaluates.
-    formula: Option<crate::discounts::Dynamic>,
-}
-
-fn target_of(e: &Every) -> Result<Option<ItemTarget>, String> {
-    let Some(id) = &e.id else { return Ok(None) };
-    let object = match e.object.as_deref() {
-        Some("product") => Some(TargetObject::Product),
-        Some("sku") => Some(TargetObject::Sku),
-        Some("products_collection") => Some(TargetObject::ProductsCollection),
-        None => None,
-        Some(other) => return Err(format!("unknown object `{other}`")),
-    };
-    Ok(Some(ItemTarget {
-        object,
-        id: id.clone(),
-    }))
-}
-
-fn property(e: &Every) -> Result<String, String> {
-    e.property
-        .clone()
-        .ok_or_else(|| "a metadata basis needs a `property`".to_string())
-}
-
-/// Compiles one earning rule's `loyalty` object and time fields.
-pub fn compile_earning_rule(
-    id: &str,
-    campaign: usize,
-    loyalty: &Value,
-    rules: Vec<usize>,
-    validity: CompiledValidity,
-    tiers: HashMap<String, TierModifier>,
-) -> Result<CompiledEarningRule, String> {
-    let src: LoyaltySource =
-        serde_json::from_value(loyalty.clone()).map_err(|e| format!("loyalty: {e}"))?;
-    let calculation = match src.kind.as_str() {
-        "FIXED" => Calculation::Fixed(src.points.ok_or("FIXED earning needs `points`")?),
-        "PROPORTIONAL" => {
-            let ct = src
-                .calculation_type
-                .as_deref()
-                .ok_or("PROPORTIONAL earning needs `calculation_type`")?;
-            let order = src.order.clone().unwrap_or_default();
-            let items = src.order_items.clone().unwrap_or_default();
-            let customer = src.customer.clone().unwrap_or_default();
-            let need =
-                |e: Option<Every>, what: &str| e.ok_or_else(|| format!("{ct} needs `{what}`"));
-            let (basis, e) = match ct {
-                "ORDER_AMOUNT" => (Basis::OrderAmount, need(order.amount, "order.amount")?),
-                "ORDER_TOTAL_AMOUNT" => (
-                    Basis::OrderTotalAmount,
-                    need(order.total_amount, "order.total_amount")?,
-                ),
-                "ORDER_ITEMS_AMOUNT" => {
-                    let e = need(items.amount, "order_items.amount")?;
-                    (Basis::ItemsAmount(target_of(&e)?), e)
-                }
-                "ORDER_ITEMS_SUBTOTAL_AMOUNT" => {
-                    let e = need(items.subtotal_amount, "order_items.subtotal_amount")?;
-                    (Basis::ItemsSubtotal(target_of(&e)?), e)
-                }
-                "ORDER_ITEMS_QUANTITY" => {
-                    let e = need(items.quantity, "order_items.quantity")?;
-                    (Basis::ItemsQuantity(target_of(&e)?), e)
-                }
-                "ORDER_METADATA" => {
-                    let e = need(order.metadata, "order.metadata")?;
-                    (Basis::OrderMetadata(property(&e)?), e)
-                }
-                "CUSTOMER_METADATA" => {
-                    let e = need(customer.metadata, "customer.metadata")?;
-                    (Basis::CustomerMetadata(property(&e)?), e)
-                }
-                other => {
-                    return Err(format!(
-                        "calculation_type `{other}` cannot be previewed from a cart"
-                    ))
-                }
-            };
-            if e.every <= 0 || e.points < 0 {
-                return Err("`every` must be positive and `points` not negative".into());
-            }
-            Calculation::Proportional {
-                basis,
-                every: e.every,
-                points: e.points,
-            }
-        }
-        other => return Err(format!("unknown earning type `{other}`")),
-    };
-    let formula = src
-        .points_formula
-        .as_deref()
-        .map(|f| {
-            crate::formula::Formula::parse(f)
-                .map(std::sync::Arc::new)
-                .map_err(|e| format!("FORMULA_INVALID: points_formula: {e}"))
-        })
-        .transpose()?;
-    Ok(CompiledEarningRule {
-        id: id.to_string(),
-        campaign,
-        calculation,
-        rules,
-        validity,
-        tiers,
-        formula,
-    })
-}
+use crate::rules::{evaluate, EvalContext};
+use crate::time::{Instant, WindowStatus};
 
 /// Points a cart earns in one loyalty campaign.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -283,7 +63,7 @@ struct Amounts {
 }
 
 fn base_points(
-    rule: &CompiledEarningRule,
+    rule: &EarningRule,
     initial: &OrderState,
     after: &OrderState,
     amounts: &Amounts,
@@ -317,7 +97,7 @@ fn base_points(
 /// The points the order earns in every loyalty campaign whose rules it
 /// meets, after the request's discounts (`after`).
 pub fn preview_points(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     initial: &OrderState,
     after: &OrderState,
@@ -373,7 +153,7 @@ pub fn preview_points(
                 customer: req.customer.as_ref(),
                 order_metadata: &req.order.metadata,
                 redemption_metadata: &req.metadata,
-                redeemable_metadata: &crate::snapshot::Metadata::new(),
+                redeemable_metadata: &crate::plan::Metadata::new(),
                 facts: crate::discounts::RedeemableFacts::default(),
                 now,
                 tz: &snap.tz,

@@ -1,5 +1,5 @@
-//! Loyalty: earning rules compiled from the snapshot, and the points
-//! preview of a cart ("this order earns 120 points").
+//! Loyalty: the points preview of a cart ("this order earns 120 points")
+//! from the plan's earning rules.
 //!
 //! Only `order.paid` earning rules can be previewed from a cart; custom
 //! events, segment entries and tier changes happen at the origin. Pending
@@ -7,7 +7,4 @@
 
 mod earning;
 
-pub use earning::{
-    compile_earning_rule, preview_points, CompiledEarningRule, EarnedPoints, RulePoints,
-    TierModifier,
-};
+pub use earning::{preview_points, EarnedPoints, RulePoints};

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::line::OrderState;
 use crate::error::Error;
 use crate::money::Money;
-use crate::snapshot::Metadata;
+use crate::plan::Metadata;
 
 /// The calculated order (Voucherify's `OrderCalculated`). `applied_*`
 /// fields are the contribution of one redeemable (in a redeemable's

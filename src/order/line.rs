@@ -7,8 +7,8 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::limits::{MAX_AMOUNT, MAX_ORDER_ITEMS, MAX_QUANTITY};
 use crate::money::Money;
+use crate::plan::{Metadata, Plan, TargetObject};
 use crate::request::OrderInput;
-use crate::snapshot::{CompiledSnapshot, Metadata, TargetObject};
 
 /// What an order line is: resolved ids, collections and metadata. Shared
 /// (not copied) by every running state of a calculation, which clones
@@ -155,7 +155,7 @@ fn check_range(path: impl Fn() -> String, v: i64, max: i64) -> Result<i64, Error
 
 impl OrderState {
     /// Resolves the request's order against the catalog.
-    pub fn from_input(input: &OrderInput, snap: &CompiledSnapshot) -> Result<OrderState, Error> {
+    pub fn from_input(input: &OrderInput, snap: &Plan) -> Result<OrderState, Error> {
         if input.items.len() > MAX_ORDER_ITEMS {
             return Err(Error::TooManyOrderItems {
                 count: input.items.len(),
@@ -169,7 +169,7 @@ impl OrderState {
                 item.quantity.unwrap_or(1),
                 MAX_QUANTITY,
             )?;
-            let resolved = snap.resolve_item(item);
+            let resolved = super::resolve_item(snap, item);
             let sent_price = item
                 .price
                 .or(item.product.as_ref().and_then(|p| p.price))

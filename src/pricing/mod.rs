@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::OrderState;
+use crate::plan::{Metadata, Plan, RedeemableKind, TargetObject};
 use crate::request::{CustomerInput, OrderInput, OrderItemInput, RedeemableRef, ValidationRequest};
-use crate::snapshot::{CompiledSnapshot, Metadata, RedeemableKind, TargetObject};
 use crate::time::{Instant, WindowStatus};
 use crate::validation::{apply_stack, Detail};
 
@@ -113,7 +113,7 @@ pub struct PricingResponse {
     pub snapshot_version: u64,
 }
 
-fn candidates(snap: &CompiledSnapshot, item: &crate::snapshot::ResolvedItem) -> Vec<usize> {
+fn candidates(snap: &Plan, item: &crate::order::ResolvedItem) -> Vec<usize> {
     let mut out: Vec<usize> = snap.price_global.clone();
     let keys = item
         .product_id
@@ -144,7 +144,7 @@ fn candidates(snap: &CompiledSnapshot, item: &crate::snapshot::ResolvedItem) -> 
 
 /// Prices every product with the promotions that touch it.
 pub fn price_products(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &PricingRequest,
     now: Instant,
 ) -> Result<PricingResponse, Error> {
@@ -168,7 +168,7 @@ pub fn price_products(
             metadata: p.metadata.clone(),
             ..OrderItemInput::default()
         };
-        let resolved = snap.resolve_item(&item);
+        let resolved = crate::order::resolve_item(snap, &item);
         let key = p
             .key
             .clone()
@@ -187,7 +187,7 @@ pub fn price_products(
                         .is_ok_and(|v| v.status(now, &snap.tz) == WindowStatus::Active)
             })
             .take(limit)
-            .map(|r| r.request_ref(r.request_id()))
+            .map(|r| RedeemableRef::naming(r, r.request_id().to_string()))
             .collect();
         let request = ValidationRequest {
             redeemables,
@@ -237,7 +237,7 @@ pub fn price_products(
             }
             let tier = r.kind == RedeemableKind::PromotionTier;
             applied.push(PriceSource {
-                id: r.request_id(),
+                id: r.request_id().to_string(),
                 object: if tier { "promotion_tier" } else { "voucher" },
                 name: r.name.clone(),
                 banner: r.banner.clone(),

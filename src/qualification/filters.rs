@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::order::OrderState;
+use crate::plan::{CampaignType, Plan, Redeemable, RedeemableKind};
 use crate::request::CustomerInput;
-use crate::snapshot::{CampaignType, CompiledRedeemable, CompiledSnapshot, RedeemableKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -115,8 +115,8 @@ impl Filter {
     /// Whether a candidate passes.
     pub fn admits(
         &self,
-        snap: &CompiledSnapshot,
-        r: &CompiledRedeemable,
+        snap: &Plan,
+        r: &Redeemable,
         id: &str,
         who: Option<&CustomerInput>,
     ) -> bool {
@@ -151,8 +151,8 @@ fn campaign_type_name(t: CampaignType) -> &'static str {
 }
 
 fn field_values(
-    snap: &CompiledSnapshot,
-    r: &CompiledRedeemable,
+    snap: &Plan,
+    r: &Redeemable,
     id: &str,
     who: Option<&CustomerInput>,
     field: &str,
@@ -196,7 +196,7 @@ fn field_values(
 
 /// Whether a redeemable is tied to a product in the cart: it targets one
 /// (included or excluded), or one of its rules or bundles names one.
-pub fn touches_cart(snap: &CompiledSnapshot, r: &CompiledRedeemable, order: &OrderState) -> bool {
+pub fn touches_cart(snap: &Plan, r: &Redeemable, order: &OrderState) -> bool {
     let e = &r.eligibility;
     let targets = e.included.iter().chain(&e.excluded);
     for t in targets {

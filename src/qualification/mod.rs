@@ -17,8 +17,8 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::{OrderCalculation, OrderState};
+use crate::plan::Plan;
 use crate::request::ValidationRequest;
-use crate::snapshot::CompiledSnapshot;
 use crate::stacking::StackingRules;
 use crate::time::Instant;
 use crate::validation::{apply_stack, Detail, Outcome, RedeemableResult, Status, TargetList};
@@ -52,7 +52,7 @@ pub struct QualifiedRedeemable {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_name: Option<String>,
     /// Campaign type.
-    pub campaign_type: crate::snapshot::CampaignType,
+    pub campaign_type: crate::plan::CampaignType,
     /// Tier name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -64,7 +64,7 @@ pub struct QualifiedRedeemable {
     pub categories: Vec<crate::validation::CategoryRef>,
     /// Metadata.
     #[serde(skip_serializing_if = "no_metadata")]
-    pub metadata: std::sync::Arc<crate::snapshot::Metadata>,
+    pub metadata: std::sync::Arc<crate::plan::Metadata>,
     /// Nudges toward applying (when not applicable).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nudges: Vec<crate::rules::Nudge>,
@@ -101,11 +101,11 @@ pub struct QualificationResponse {
     pub snapshot_version: u64,
 }
 
-fn no_metadata(m: &std::sync::Arc<crate::snapshot::Metadata>) -> bool {
+fn no_metadata(m: &std::sync::Arc<crate::plan::Metadata>) -> bool {
     m.is_empty()
 }
 
-fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize, String)> {
+fn candidates(snap: &Plan, req: &QualificationRequest) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut push = |pos: usize, id: String| {
         if !out.iter().any(|(p, _)| *p == pos) {
@@ -116,7 +116,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
     if !wallet_only {
         for pos in &snap.public {
             if let Some(r) = snap.redeemables.get(*pos) {
-                push(*pos, r.request_id());
+                push(*pos, r.request_id().to_string());
             }
         }
     }
@@ -124,7 +124,7 @@ fn candidates(snap: &CompiledSnapshot, req: &QualificationRequest) -> Vec<(usize
         for pos in snap.by_holder.get(w).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(r) = snap.redeemables.get(*pos) {
                 if !r.id.is_empty() || r.code.is_some() {
-                    push(*pos, r.request_id());
+                    push(*pos, r.request_id().to_string());
                 }
             }
         }
@@ -180,7 +180,7 @@ struct Ranked {
 
 /// Qualifies every redeemable the customer could use on the cart.
 pub fn qualify(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &QualificationRequest,
     now: Instant,
 ) -> Result<QualificationResponse, Error> {
@@ -217,7 +217,7 @@ pub fn qualify(
         if !filter.admits(snap, r, &id, req.customer.as_ref()) {
             continue;
         }
-        single.redeemables = vec![r.request_ref(id.clone())];
+        single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.clone())];
         let stacked = apply_stack(snap, &single, &base, now, Detail::Amounts)?;
         let Some(result) = stacked.results.first() else {
             continue;
@@ -259,7 +259,7 @@ pub fn qualify(
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
         };
-        single.redeemables = vec![r.request_ref(id.clone())];
+        single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.clone())];
         let stacked = apply_stack(snap, &single, &base, now, Detail::Full)?;
         let Some(result) = stacked.results.into_iter().next() else {
             continue;
@@ -278,7 +278,7 @@ pub fn qualify(
                 .campaigns
                 .get(r.campaign)
                 .map(|c| c.campaign_type)
-                .unwrap_or(crate::snapshot::CampaignType::Promotion),
+                .unwrap_or(crate::plan::CampaignType::Promotion),
             name: result.name,
             banner: result.banner,
             categories: result.categories,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::plan::Metadata;
 use crate::request::{Counters, CustomerInput, OrderInput};
-use crate::snapshot::Metadata;
 
 /// What the caller wants to know.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,128 +7,8 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::money::decimal_from_json;
+use crate::plan::{Condition, Operator};
 use crate::time::{parse_duration, parse_hhmm, Instant, TimeZone};
-
-/// A condition operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operator {
-    /// Equal to one of the operands.
-    Is,
-    /// Equal to none of the operands.
-    IsNot,
-    /// In the operand list.
-    In,
-    /// Not in the operand list.
-    NotIn,
-    /// `<`.
-    LessThan,
-    /// `<=`.
-    LessThanOrEqual,
-    /// `>`.
-    MoreThan,
-    /// `>=`.
-    MoreThanOrEqual,
-    /// String prefix.
-    StartsWith,
-    /// String suffix.
-    EndsWith,
-    /// Substring (or array element).
-    Contains,
-    /// Not a substring (nor array element).
-    NotContain,
-    /// Array length equals.
-    Count,
-    /// Array length greater than.
-    CountMore,
-    /// Array length less than.
-    CountLess,
-    /// Belongs to a collection (item matchers only).
-    From,
-    /// Date after.
-    After,
-    /// Date before.
-    Before,
-    /// Date more than N days ago.
-    MoreThanAgo,
-    /// Date less than N days ago.
-    LessThanAgo,
-    /// Date exactly N days ago (local calendar days).
-    IsDaysAgo,
-    /// Date more than N days ahead.
-    MoreThanFuture,
-    /// Date less than N days ahead.
-    LessThanFuture,
-    /// Date exactly N days ahead (local calendar days).
-    IsDaysInFuture,
-    /// Within a recurring window `"start;interval;duration"`.
-    Timeframe,
-    /// Within `"start;end"`.
-    TimeframeAbsolute,
-    /// Within daily hours `"HH:mm;HH:mm;days"`.
-    TimeframeDailyHours,
-    /// On one of these weekdays (0 = Sunday).
-    Dow,
-    /// Array value holds no element outside the operands (subset).
-    NotDiffer,
-    /// Array value shares no element with the operands.
-    NotIntersect,
-    /// Present and not null.
-    HasValue,
-    /// Absent or null.
-    IsUnknown,
-}
-
-impl Operator {
-    /// Parses an operator key; aliases of older rule sets are accepted.
-    pub fn parse(key: &str) -> Option<Operator> {
-        Some(match key {
-            "$is" => Operator::Is,
-            "$is_not" => Operator::IsNot,
-            "$in" => Operator::In,
-            "$not_in" => Operator::NotIn,
-            "$less_than" => Operator::LessThan,
-            "$less_than_or_equal" | "$less_than_equal" => Operator::LessThanOrEqual,
-            "$more_than" | "$greater_than" => Operator::MoreThan,
-            "$more_than_or_equal" | "$more_than_equal" | "$greater_than_or_equal" => {
-                Operator::MoreThanOrEqual
-            }
-            "$starts_with" => Operator::StartsWith,
-            "$ends_with" => Operator::EndsWith,
-            "$contains" => Operator::Contains,
-            "$not_contain" | "$not_contains" => Operator::NotContain,
-            "$count" => Operator::Count,
-            "$count_more" => Operator::CountMore,
-            "$count_less" => Operator::CountLess,
-            "$from" => Operator::From,
-            "$after" => Operator::After,
-            "$before" => Operator::Before,
-            "$more_than_ago" => Operator::MoreThanAgo,
-            "$less_than_ago" => Operator::LessThanAgo,
-            "$is_days_ago" => Operator::IsDaysAgo,
-            "$more_than_future" => Operator::MoreThanFuture,
-            "$less_than_future" => Operator::LessThanFuture,
-            "$is_days_in_future" => Operator::IsDaysInFuture,
-            "$timeframe" => Operator::Timeframe,
-            "$timeframe_absolute" => Operator::TimeframeAbsolute,
-            "$timeframe_daily_hours" => Operator::TimeframeDailyHours,
-            "$dow" => Operator::Dow,
-            "$not_differ" => Operator::NotDiffer,
-            "$not_intersect" => Operator::NotIntersect,
-            "$has_value" => Operator::HasValue,
-            "$is_unknown" => Operator::IsUnknown,
-            _ => return None,
-        })
-    }
-}
-
-/// One compiled condition: an operator and its operands.
-#[derive(Debug, Clone)]
-pub struct Condition {
-    /// The operator.
-    pub op: Operator,
-    /// The operands, as written.
-    pub values: Vec<Value>,
-}
 
 /// What a condition needs to know about "now".
 pub struct Clock<'a> {
@@ -185,7 +65,7 @@ fn elements(v: &Value) -> Vec<&Value> {
     }
 }
 
-fn first_int(values: &[Value]) -> Option<i64> {
+pub(crate) fn first_int(values: &[Value]) -> Option<i64> {
     values
         .first()
         .and_then(as_decimal)
@@ -396,61 +276,11 @@ fn in_daily_hours(spec: &str, local: NaiveDateTime) -> bool {
     day_ok && m >= start && m < end
 }
 
-/// Validates a condition's operand shape at load, so a malformed operand
-/// disables the redeemable instead of silently never matching.
-pub fn check_operands(cond: &Condition) -> Result<(), String> {
-    let needs_number = matches!(
-        cond.op,
-        Operator::Count
-            | Operator::CountMore
-            | Operator::CountLess
-            | Operator::MoreThanAgo
-            | Operator::LessThanAgo
-            | Operator::IsDaysAgo
-            | Operator::MoreThanFuture
-            | Operator::LessThanFuture
-            | Operator::IsDaysInFuture
-    );
-    if needs_number && first_int(&cond.values).is_none() {
-        return Err("operator needs a whole number operand".into());
-    }
-    if matches!(cond.op, Operator::Timeframe) {
-        for v in &cond.values {
-            let ok = v.as_str().is_some_and(|s| {
-                let p: Vec<&str> = s.split(';').collect();
-                p.len() == 3
-                    && p.first().is_some_and(|x| Instant::parse(x).is_ok())
-                    && p.get(1).is_some_and(|x| parse_duration(x).is_some())
-                    && p.get(2).is_some_and(|x| parse_duration(x).is_some())
-            });
-            if !ok {
-                return Err(format!(
-                    "`$timeframe` operand {v} is not `start;interval;duration`"
-                ));
-            }
-        }
-    }
-    if matches!(cond.op, Operator::TimeframeDailyHours) {
-        for v in &cond.values {
-            let ok = v.as_str().is_some_and(|s| {
-                let p: Vec<&str> = s.split(';').collect();
-                p.len() >= 2
-                    && p.first().and_then(|x| parse_hhmm(x)).is_some()
-                    && p.get(1).and_then(|x| parse_hhmm(x)).is_some()
-            });
-            if !ok {
-                return Err(format!(
-                    "`$timeframe_daily_hours` operand {v} is not `HH:mm;HH:mm;days`"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
+#[cfg(feature = "compiler")]
 mod tests {
     use super::*;
+    use crate::compiler::rules::operator;
     use serde_json::json;
 
     fn check(op: &str, values: Value, actual: Value) -> bool {
@@ -460,7 +290,7 @@ mod tests {
             tz: &tz,
         };
         let cond = Condition {
-            op: Operator::parse(op).unwrap(),
+            op: operator(op).unwrap(),
             values: values.as_array().unwrap().clone(),
         };
         holds(&cond, Some(&actual), &clock)
@@ -537,7 +367,7 @@ mod tests {
             tz: &tz,
         };
         let c = |op: &str| Condition {
-            op: Operator::parse(op).unwrap(),
+            op: operator(op).unwrap(),
             values: vec![json!("x")],
         };
         assert!(holds(&c("$is_unknown"), None, &clock));

@@ -1,19 +1,18 @@
-//! Evaluating compiled rule sets against an order, a customer and counters.
+//! Evaluating the plan's rule sets against an order, a customer and counters.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::compile::{
-    CompiledRule, CompiledRuleSet, CounterAdd, CounterScope, ItemMatcher, RuleKind,
-};
-use super::conditions::{holds, Clock, Condition, Operator};
-use super::logic::Logic;
+use super::conditions::{holds, Clock};
 use super::nudge::{MissingItem, Nudge};
 use crate::money::Money;
 use crate::order::{Line, OrderState};
+use crate::plan::{
+    Condition, CounterAdd, CounterScope, ItemMatcher, Logic, Metadata, Operator, Rule, RuleKind,
+    RuleSet, TargetObject,
+};
 use crate::request::CustomerInput;
-use crate::snapshot::{Metadata, TargetObject};
 
 /// Everything a rule can look at.
 pub struct EvalContext<'a> {
@@ -145,7 +144,7 @@ fn lower_bound(conds: &[Condition]) -> Option<i64> {
     need
 }
 
-fn amount_nudge(rule: &CompiledRule, current: Money) -> Option<Vec<Nudge>> {
+fn amount_nudge(rule: &Rule, current: Money) -> Option<Vec<Nudge>> {
     let need = lower_bound(&rule.conditions)?;
     (need > current.0).then(|| {
         vec![Nudge::AddAmount {
@@ -155,7 +154,7 @@ fn amount_nudge(rule: &CompiledRule, current: Money) -> Option<Vec<Nudge>> {
     })
 }
 
-fn target_matches(line: &Line, rule: &CompiledRule) -> bool {
+fn target_matches(line: &Line, rule: &Rule) -> bool {
     rule.targets.iter().all(|(op, targets)| {
         let any = targets.iter().any(|t| line.matches(t.object, &t.id));
         match op {
@@ -173,7 +172,7 @@ fn object_name(o: Option<TargetObject>) -> Option<&'static str> {
     })
 }
 
-fn items_nudge(rule: &CompiledRule, matched: &[&Line]) -> Option<Vec<Nudge>> {
+fn items_nudge(rule: &Rule, matched: &[&Line]) -> Option<Vec<Nudge>> {
     let (op, targets) = rule.targets.first()?;
     if rule.targets.len() != 1 || !matches!(op, Operator::Is | Operator::In) || targets.len() != 1 {
         return None;
@@ -216,7 +215,7 @@ fn sum_amount(lines: &[&Line]) -> i64 {
 }
 
 fn counter_value(
-    rule: &super::compile::CounterRule,
+    rule: &crate::plan::CounterRule,
     ctx: &EvalContext<'_>,
     assumed: &mut Vec<String>,
 ) -> i64 {
@@ -224,14 +223,14 @@ fn counter_value(
         CounterScope::Redeemable => ctx.redeemable_counters,
         CounterScope::Campaign => ctx.campaign_counters,
     };
-    let base = match map.and_then(|m| m.get(rule.key)) {
+    let base = match map.and_then(|m| m.get(rule.key.as_str())) {
         Some(v) => *v,
         None => {
             let scope = match rule.scope {
                 CounterScope::Redeemable => "redeemables",
                 CounterScope::Campaign => "campaigns",
             };
-            assumed.push(format!("{scope}.{}", rule.key));
+            assumed.push(format!("{scope}.{}", rule.key.as_str()));
             0
         }
     };
@@ -246,7 +245,7 @@ fn counter_value(
 }
 
 fn eval_rule(
-    rule: &CompiledRule,
+    rule: &Rule,
     path: &str,
     scope: Scope<'_>,
     ctx: &EvalContext<'_>,
@@ -445,7 +444,7 @@ fn eval_rule(
 }
 
 fn eval_set(
-    set: &CompiledRuleSet,
+    set: &RuleSet,
     prefix: &str,
     scope: Scope<'_>,
     ctx: &EvalContext<'_>,
@@ -560,7 +559,7 @@ fn first_rule(logic: &Logic) -> Option<usize> {
 }
 
 /// Evaluates a rule set over the whole order.
-pub fn evaluate(set: &CompiledRuleSet, ctx: &EvalContext<'_>) -> RuleOutcome {
+pub fn evaluate(set: &RuleSet, ctx: &EvalContext<'_>) -> RuleOutcome {
     let lines: Vec<&Line> = ctx.state.lines.iter().collect();
     let mut assumed = Vec::new();
     let leaf = eval_set(

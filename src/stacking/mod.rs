@@ -1,13 +1,11 @@
 //! Stacking: the order redeemables apply in, exclusivity, and the limits
 //! that leave some of them SKIPPED.
 
-mod rules;
-
 use std::collections::HashMap;
 
-pub use rules::*;
+pub use crate::plan::stacking::*;
 
-use crate::snapshot::CompiledSnapshot;
+use crate::plan::Plan;
 
 /// How a redeemable's categories place it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,7 +19,7 @@ pub enum Group {
 }
 
 /// The group of a redeemable with these categories.
-pub fn group_of(snap: &CompiledSnapshot, categories: &[String]) -> Group {
+pub fn group_of(snap: &Plan, categories: &[String]) -> Group {
     if categories.iter().any(|c| snap.is_exclusive(c)) {
         Group::Exclusive
     } else if categories.iter().any(|c| snap.is_joint(c)) {
@@ -34,11 +32,7 @@ pub fn group_of(snap: &CompiledSnapshot, categories: &[String]) -> Group {
 /// The sort key of a redeemable: `(group rank, hierarchy, request position)`.
 /// Redeemables without a category sort after every category under
 /// `CATEGORY_HIERARCHY` (README "Semantics").
-pub fn sort_key(
-    snap: &CompiledSnapshot,
-    categories: &[String],
-    position: usize,
-) -> (u8, i64, usize) {
+pub fn sort_key(snap: &Plan, categories: &[String], position: usize) -> (u8, i64, usize) {
     let rules = &snap.stacking;
     let group = match rules.grouped_redeemables_sorting_rule {
         GroupedSortingRule::JointAlwaysLast => group_of(snap, categories) as u8,
@@ -66,7 +60,7 @@ pub struct LimitTracker {
 
 impl LimitTracker {
     /// The skip key a redeemable with these categories would hit now, if any.
-    pub fn check(&self, snap: &CompiledSnapshot, categories: &[String]) -> Option<&'static str> {
+    pub fn check(&self, snap: &Plan, categories: &[String]) -> Option<&'static str> {
         let r = &snap.stacking;
         if self.applied >= r.applicable_redeemables_limit {
             return Some("applicable_redeemables_limit_exceeded");
@@ -96,7 +90,7 @@ impl LimitTracker {
     }
 
     /// Records an applied redeemable.
-    pub fn record(&mut self, snap: &CompiledSnapshot, categories: &[String]) {
+    pub fn record(&mut self, snap: &Plan, categories: &[String]) {
         self.applied += 1;
         if group_of(snap, categories) == Group::Exclusive {
             self.exclusive += 1;

@@ -1,22 +1,27 @@
 //! Time without a time-zone database.
 //!
 //! `now` is always an input (RFC 3339). Time windows are evaluated in the
-//! project's IANA zone, whose UTC offsets for the snapshot's lifetime are
+//! project's IANA zone, whose UTC offsets for the plan's lifetime are
 //! embedded by the publisher as a list of transitions, so daylight-saving
 //! changes are exact and the wasm carries no tz data.
 
 mod validity;
 mod zone;
 
-pub use validity::{CompiledValidity, WindowStatus};
-pub use zone::{OffsetPeriod, TimeZone, TimeZoneSpec};
+#[cfg(feature = "compiler")]
+pub(crate) use validity::DailyWindow;
+pub use validity::{Validity, WindowStatus};
+pub use zone::{LocalTime, TimeZone};
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 
 use crate::error::Error;
 
 /// An instant, in milliseconds since the Unix epoch (UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Instant(pub i64);
 
 impl Instant {

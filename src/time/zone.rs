@@ -1,46 +1,18 @@
-//! A time zone as a list of UTC-offset periods embedded in the snapshot.
+//! A time zone as a list of UTC-offset periods embedded in the plan.
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 use super::Instant;
-use crate::error::Error;
 
-/// The project's time zone as published: an IANA name (informational) and
-/// the offsets in force, each from an instant on.
-///
-/// ```json
-/// {"name": "Europe/Warsaw", "offsets": [
-///   {"offset_seconds": 3600},
-///   {"from": "2026-03-29T01:00:00Z", "offset_seconds": 7200},
-///   {"from": "2026-10-25T01:00:00Z", "offset_seconds": 3600}]}
-/// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TimeZoneSpec {
-    /// IANA zone name, e.g. `Europe/Warsaw`.
-    pub name: String,
-    /// Offset periods in increasing order; the first may omit `from`.
-    pub offsets: Vec<OffsetPeriod>,
-}
-
-/// One period of a constant UTC offset.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OffsetPeriod {
-    /// First instant of the period (RFC 3339); absent = since always.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// Seconds east of UTC.
-    pub offset_seconds: i32,
-}
-
-/// A compiled time zone.
-#[derive(Debug, Clone, Default)]
+/// The project's time zone as UTC-offset periods for the plan's lifetime
+/// (the publisher embeds them, so no tz database is needed here).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TimeZone {
     /// The IANA name, as the snapshot gives it (for display).
     pub name: String,
-    /// (start ms, offset ms), sorted by start; the first start is `i64::MIN`.
+    /// (start ms, offset ms), sorted by start; before the first start the
+    /// first offset holds.
     periods: Vec<(i64, i64)>,
 }
 
@@ -53,46 +25,21 @@ impl TimeZone {
         }
     }
 
-    /// Compiles the embedded offsets; they must be in strictly increasing order.
-    pub fn compile(spec: &TimeZoneSpec) -> Result<TimeZone, Error> {
-        let mut periods = Vec::with_capacity(spec.offsets.len());
-        for (i, p) in spec.offsets.iter().enumerate() {
-            if p.offset_seconds.abs() > 18 * 3600 {
-                return Err(Error::snapshot_invalid(
-                    format!("time_zone.offsets[{i}].offset_seconds"),
-                    "offset beyond ±18 hours",
-                ));
-            }
-            let start = match &p.from {
-                None if i == 0 => i64::MIN,
-                None => {
-                    return Err(Error::snapshot_invalid(
-                        format!("time_zone.offsets[{i}].from"),
-                        "only the first period may omit `from`",
-                    ))
-                }
-                Some(t) => Instant::parse(t)?.0,
-            };
-            if let Some((prev, _)) = periods.last() {
-                if start <= *prev {
-                    return Err(Error::snapshot_invalid(
-                        format!("time_zone.offsets[{i}].from"),
-                        "periods must be in strictly increasing order",
-                    ));
-                }
-            }
-            periods.push((start, i64::from(p.offset_seconds) * 1000));
-        }
-        if periods.is_empty() {
-            return Err(Error::snapshot_invalid(
-                "time_zone.offsets",
-                "at least one offset is required",
-            ));
-        }
-        Ok(TimeZone {
-            name: spec.name.clone(),
-            periods,
-        })
+    /// A zone of these `(start ms, offset ms)` periods; `None` unless they
+    /// are non-empty, strictly increasing and within ±18 hours.
+    pub fn new(name: String, periods: Vec<(i64, i64)>) -> Option<TimeZone> {
+        let tz = TimeZone { name, periods };
+        tz.is_well_formed().then_some(tz)
+    }
+
+    /// Whether the periods are usable (a decoded plan's check).
+    pub fn is_well_formed(&self) -> bool {
+        !self.periods.is_empty()
+            && self
+                .periods
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a.0 < b.0))
+            && self.periods.iter().all(|p| p.1.abs() <= 18 * 3_600_000)
     }
 
     /// Offset (ms) in force at `t`; before the first period, the first offset.
@@ -138,92 +85,5 @@ impl LocalTime {
     /// Minutes after local midnight.
     pub fn minute_of_day(self) -> u32 {
         self.0.hour() * 60 + self.0.minute()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn warsaw() -> TimeZone {
-        TimeZone::compile(&TimeZoneSpec {
-            name: "Europe/Warsaw".into(),
-            offsets: vec![
-                OffsetPeriod {
-                    from: None,
-                    offset_seconds: 3600,
-                },
-                OffsetPeriod {
-                    from: Some("2026-03-29T01:00:00Z".into()),
-                    offset_seconds: 7200,
-                },
-                OffsetPeriod {
-                    from: Some("2026-10-25T01:00:00Z".into()),
-                    offset_seconds: 3600,
-                },
-            ],
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn local_time_follows_daylight_saving() {
-        let tz = warsaw();
-        let before = tz
-            .local(Instant::parse("2026-03-29T00:59:59Z").unwrap())
-            .unwrap();
-        assert_eq!(before.0.to_string(), "2026-03-29 01:59:59");
-        let after = tz
-            .local(Instant::parse("2026-03-29T01:00:00Z").unwrap())
-            .unwrap();
-        assert_eq!(after.0.to_string(), "2026-03-29 03:00:00");
-        let autumn = tz
-            .local(Instant::parse("2026-10-25T01:30:00Z").unwrap())
-            .unwrap();
-        assert_eq!(autumn.0.to_string(), "2026-10-25 02:30:00");
-        assert_eq!(after.weekday(), 0, "29 March 2026 is a Sunday");
-    }
-
-    #[test]
-    fn instant_of_local_wall_time() {
-        let tz = warsaw();
-        let local =
-            NaiveDateTime::parse_from_str("2026-07-01 18:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        assert_eq!(
-            tz.instant_of(local).to_rfc3339(),
-            "2026-07-01T16:00:00.000Z"
-        );
-        // 02:30 on 25 October happens twice; the earlier (summer time) wins.
-        let twice =
-            NaiveDateTime::parse_from_str("2026-10-25 02:30:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        assert_eq!(
-            tz.instant_of(twice).to_rfc3339(),
-            "2026-10-25T00:30:00.000Z"
-        );
-    }
-
-    #[test]
-    fn rejects_unordered_periods() {
-        let spec = TimeZoneSpec {
-            name: "X".into(),
-            offsets: vec![
-                OffsetPeriod {
-                    from: None,
-                    offset_seconds: 0,
-                },
-                OffsetPeriod {
-                    from: Some("2026-03-29T01:00:00Z".into()),
-                    offset_seconds: 3600,
-                },
-                OffsetPeriod {
-                    from: Some("2026-03-01T01:00:00Z".into()),
-                    offset_seconds: 0,
-                },
-            ],
-        };
-        assert_eq!(
-            TimeZone::compile(&spec).unwrap_err().code(),
-            "SNAPSHOT_INVALID"
-        );
     }
 }

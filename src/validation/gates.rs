@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::response::{default_message, RedeemableError};
+use crate::plan::{Plan, Redeemable, RedeemableKind};
 use crate::request::{RedeemableObject, RedeemableRef, ValidationRequest};
 use crate::rules::Nudge;
-use crate::snapshot::{CompiledRedeemable, CompiledSnapshot, RedeemableKind};
 use crate::time::{Instant, WindowStatus};
 
 /// What a requested id resolved to.
@@ -77,7 +77,7 @@ fn resource_type(object: RedeemableObject) -> &'static str {
 }
 
 /// Resolves every requested redeemable and runs the static gates.
-pub fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest, now: Instant) -> Vec<Candidate> {
+pub fn resolve(snap: &Plan, req: &ValidationRequest, now: Instant) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut seen_requests = BTreeSet::new();
     let mut seen_redeemables = BTreeSet::new();
@@ -87,7 +87,8 @@ pub fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest, now: Instant) -
             RedeemableObject::Voucher => vec![(r.id.clone(), snap.find_voucher(&r.id))],
             RedeemableObject::PromotionTier => vec![(r.id.clone(), snap.find_tier(&r.id))],
             RedeemableObject::PromotionStack => match snap.stacks.get(&r.id) {
-                Some((_, tiers)) => tiers
+                Some(stack) => stack
+                    .tiers
                     .iter()
                     .map(|t| {
                         (
@@ -169,9 +170,9 @@ fn counter(req: &ValidationRequest, id: &str, key: &str) -> Option<i64> {
 }
 
 fn gate(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
-    r: &CompiledRedeemable,
+    r: &Redeemable,
     rr: &RedeemableRef,
     id: &str,
     now: Instant,
@@ -278,7 +279,7 @@ fn gate(
     }
     if r.kind == RedeemableKind::GiftCard {
         let balance = counter(req, id, "gift_balance")
-            .or(r.gift.and_then(|g| g.0.map(|m| m.0)))
+            .or(r.gift.and_then(|g| g.balance.map(|m| m.0)))
             .unwrap_or(0);
         let credits = rr.gift.as_ref().map(|g| g.credits.0).unwrap_or(balance);
         if credits > balance || balance <= 0 {
@@ -308,7 +309,7 @@ fn gate(
                 .map(|c| c.coin_rewards.as_slice())
                 .unwrap_or(&[]);
             let known = match &reward.id {
-                Some(rid) => rewards.iter().any(|(id, _, _)| id == rid),
+                Some(rid) => rewards.iter().any(|c| &c.id == rid),
                 None => !rewards.is_empty(),
             };
             if !known {

@@ -21,8 +21,8 @@ pub use response::*;
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::{OrderCalculation, OrderState};
+use crate::plan::Plan;
 use crate::request::{RedeemableObject, ValidationRequest};
-use crate::snapshot::CompiledSnapshot;
 use crate::stacking::{group_of, sort_key, ApplicationMode, Group, LimitTracker};
 use crate::time::Instant;
 
@@ -31,7 +31,7 @@ use step::{run_step, StepOutcome};
 
 /// Validates a request against a compiled snapshot at `now`.
 pub fn validate(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     now: Instant,
 ) -> Result<ValidationResponse, Error> {
@@ -126,7 +126,7 @@ pub struct Stacked {
 /// caller's): qualification and pricing call it once per candidate on an
 /// order they read once.
 pub fn apply_stack(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     initial: &OrderState,
     now: Instant,
@@ -229,7 +229,7 @@ struct Run {
 }
 
 fn run(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     now: Instant,
     candidates: &[Candidate],
@@ -357,7 +357,7 @@ fn run(
 }
 
 impl Candidate {
-    fn is_exclusive(&self, snap: &CompiledSnapshot) -> bool {
+    fn is_exclusive(&self, snap: &Plan) -> bool {
         match &self.resolution {
             Resolution::Found { redeemable, .. } => snap
                 .redeemables
@@ -367,7 +367,7 @@ impl Candidate {
         }
     }
 
-    fn skeleton(&self, snap: &CompiledSnapshot, detail: Detail) -> RedeemableResult {
+    fn skeleton(&self, snap: &Plan, detail: Detail) -> RedeemableResult {
         let object = match self.object {
             RedeemableObject::Voucher => "voucher",
             RedeemableObject::PromotionTier | RedeemableObject::PromotionStack => "promotion_tier",
@@ -415,7 +415,7 @@ impl Candidate {
                         },
                     })
                     .collect();
-                out.result.discount = r.discount_json.clone();
+                out.result.discount = r.discount.clone();
             }
         }
         out

@@ -2,8 +2,8 @@
 
 use crate::error::Error;
 use crate::limits::{MAX_METADATA_BYTES, MAX_REDEEMABLES};
+use crate::plan::{Metadata, Plan};
 use crate::request::ValidationRequest;
-use crate::snapshot::{CompiledSnapshot, Metadata};
 
 fn metadata_size(m: &Metadata) -> usize {
     if m.is_empty() {
@@ -15,7 +15,7 @@ fn metadata_size(m: &Metadata) -> usize {
 }
 
 /// Rejects requests over a limit.
-pub fn check(snap: &CompiledSnapshot, req: &ValidationRequest) -> Result<(), Error> {
+pub fn check(snap: &Plan, req: &ValidationRequest) -> Result<(), Error> {
     let limit = MAX_REDEEMABLES
         .min(usize::try_from(snap.stacking.redeemables_limit).unwrap_or(MAX_REDEEMABLES));
     if req.redeemables.len() > limit {

@@ -1,14 +1,16 @@
 //! Response types of `validate`, in Voucherify's stackable-API shapes.
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use std::sync::Arc;
 
-use crate::discounts::{AmountEffect, BundleOutcome, CompiledDiscount, UnitEffect};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::discounts::BundleOutcome;
 use crate::money::Money;
 use crate::order::OrderCalculation;
+use crate::plan::{AmountEffect, Discount, Metadata, StackingRules, UnitEffect, UnitGift};
 use crate::rules::Nudge;
-use crate::snapshot::Metadata;
-use crate::stacking::StackingRules;
 
 /// The response of `validate`.
 #[derive(Debug, Clone, Serialize)]
@@ -145,9 +147,12 @@ pub struct TargetRef {
 /// `result` of a redeemable.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outcome {
-    /// The discount definition (computed once at load, shared).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub discount: Option<std::sync::Arc<Value>>,
+    /// The discount definition (shared with the plan).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "echo_discount"
+    )]
+    pub discount: Option<Arc<Discount>>,
     /// Bundle identification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<BundleOutcome>,
@@ -278,95 +283,133 @@ pub fn default_message(key: &str) -> &'static str {
     }
 }
 
-/// The discount definition as echoed in `result.discount`; a discount
-/// with a formula says `is_dynamic: true` (its plain values are then the
-/// fallbacks).
-pub fn discount_json(d: &CompiledDiscount) -> Value {
-    let mut v = plain_discount_json(d);
-    let dynamic = match d {
-        CompiledDiscount::Amount { formula, .. }
-        | CompiledDiscount::Percent { formula, .. }
-        | CompiledDiscount::Fixed { formula, .. } => formula.is_some(),
-        CompiledDiscount::Unit { units } => units.iter().any(|u| u.formula.is_some()),
-    };
-    if let (true, Some(m)) = (dynamic, v.as_object_mut()) {
-        m.insert("is_dynamic".into(), Value::Bool(true));
+/// Writes a discount as echoed in `result.discount`: Voucherify's shape,
+/// plus `is_dynamic: true` when a formula gives the value (its plain values
+/// are then the fallbacks).
+fn echo_discount<S: serde::Serializer>(d: &Option<Arc<Discount>>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => DiscountEcho(d).serialize(s),
+        None => s.serialize_none(),
     }
-    v
 }
 
-fn plain_discount_json(d: &CompiledDiscount) -> Value {
-    match d {
-        CompiledDiscount::Amount {
-            amount_off,
-            effect,
-            aggregated_amount_limit,
-            ..
-        } => {
-            let effect = match effect {
-                AmountEffect::Order => "APPLY_TO_ORDER",
-                AmountEffect::Items => "APPLY_TO_ITEMS",
-                AmountEffect::ItemsByQuantity => "APPLY_TO_ITEMS_BY_QUANTITY",
-                AmountEffect::Proportionally => "APPLY_TO_ITEMS_PROPORTIONALLY",
-                AmountEffect::ProportionallyByQuantity => {
-                    "APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY"
+/// A discount in its response shape.
+struct DiscountEcho<'a>(&'a Discount);
+
+fn amount_effect_name(e: AmountEffect) -> &'static str {
+    match e {
+        AmountEffect::Order => "APPLY_TO_ORDER",
+        AmountEffect::Items => "APPLY_TO_ITEMS",
+        AmountEffect::ItemsByQuantity => "APPLY_TO_ITEMS_BY_QUANTITY",
+        AmountEffect::Proportionally => "APPLY_TO_ITEMS_PROPORTIONALLY",
+        AmountEffect::ProportionallyByQuantity => "APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY",
+    }
+}
+
+fn items_effect_name(items: bool) -> &'static str {
+    if items {
+        "APPLY_TO_ITEMS"
+    } else {
+        "APPLY_TO_ORDER"
+    }
+}
+
+fn unit_effect_name(e: UnitEffect) -> &'static str {
+    match e {
+        UnitEffect::AddMissingItems => "ADD_MISSING_ITEMS",
+        UnitEffect::AddNewItems => "ADD_NEW_ITEMS",
+    }
+}
+
+/// A percentage as the shortest JSON number (`10`, `12.5`).
+fn percent_number(p: &rust_decimal::Decimal) -> Value {
+    p.normalize()
+        .to_string()
+        .parse::<serde_json::Number>()
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
+
+/// One free unit: `{unit_off, unit_type, effect}`.
+struct UnitEcho<'a>(&'a UnitGift);
+
+impl Serialize for UnitEcho<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("unit_off", &self.0.unit_off)?;
+        m.serialize_entry("unit_type", &self.0.unit_type)?;
+        m.serialize_entry("effect", unit_effect_name(self.0.effect))?;
+        m.end()
+    }
+}
+
+impl Serialize for DiscountEcho<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        let dynamic = match self.0 {
+            Discount::Amount {
+                amount_off,
+                effect,
+                aggregated_amount_limit,
+                formula,
+            } => {
+                m.serialize_entry("type", "AMOUNT")?;
+                m.serialize_entry("amount_off", amount_off)?;
+                m.serialize_entry("effect", amount_effect_name(*effect))?;
+                if let Some(l) = aggregated_amount_limit {
+                    m.serialize_entry("aggregated_amount_limit", l)?;
                 }
-            };
-            let mut v = json!({"type": "AMOUNT", "amount_off": amount_off, "effect": effect});
-            if let (Some(l), Some(m)) = (aggregated_amount_limit, v.as_object_mut()) {
-                m.insert("aggregated_amount_limit".into(), json!(l));
+                formula.is_some()
             }
-            v
-        }
-        CompiledDiscount::Percent {
-            percent,
-            items,
-            amount_limit,
-            aggregated_amount_limit,
-            ..
-        } => {
-            let mut v = json!({
-                "type": "PERCENT",
-                "percent_off": percent.normalize().to_string().parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null),
-                "effect": if *items { "APPLY_TO_ITEMS" } else { "APPLY_TO_ORDER" },
-            });
-            if let Some(m) = v.as_object_mut() {
+            Discount::Percent {
+                percent,
+                items,
+                amount_limit,
+                aggregated_amount_limit,
+                formula,
+            } => {
+                m.serialize_entry("type", "PERCENT")?;
+                m.serialize_entry("percent_off", &percent_number(percent))?;
+                m.serialize_entry("effect", items_effect_name(*items))?;
                 if let Some(l) = amount_limit {
-                    m.insert("amount_limit".into(), json!(l));
+                    m.serialize_entry("amount_limit", l)?;
                 }
                 if let Some(l) = aggregated_amount_limit {
-                    m.insert("aggregated_amount_limit".into(), json!(l));
+                    m.serialize_entry("aggregated_amount_limit", l)?;
                 }
+                formula.is_some()
             }
-            v
-        }
-        CompiledDiscount::Fixed {
-            fixed_amount,
-            items,
-            ..
-        } => {
-            json!({"type": "FIXED", "fixed_amount": fixed_amount, "effect": if *items { "APPLY_TO_ITEMS" } else { "APPLY_TO_ORDER" }})
-        }
-        CompiledDiscount::Unit { units } => {
-            let one = |u: &crate::discounts::UnitGift| {
-                json!({
-                    "unit_off": u.unit_off,
-                    "unit_type": u.unit_type,
-                    "effect": match u.effect { UnitEffect::AddMissingItems => "ADD_MISSING_ITEMS", UnitEffect::AddNewItems => "ADD_NEW_ITEMS" },
-                })
-            };
-            match units.as_slice() {
-                [single] => {
-                    let mut v = one(single);
-                    if let Some(m) = v.as_object_mut() {
-                        m.insert("type".into(), json!("UNIT"));
+            Discount::Fixed {
+                fixed_amount,
+                items,
+                formula,
+            } => {
+                m.serialize_entry("type", "FIXED")?;
+                m.serialize_entry("fixed_amount", fixed_amount)?;
+                m.serialize_entry("effect", items_effect_name(*items))?;
+                formula.is_some()
+            }
+            Discount::Unit { units } => {
+                match units.as_slice() {
+                    [one] => {
+                        m.serialize_entry("unit_off", &one.unit_off)?;
+                        m.serialize_entry("unit_type", &one.unit_type)?;
+                        m.serialize_entry("effect", unit_effect_name(one.effect))?;
+                        m.serialize_entry("type", "UNIT")?;
                     }
-                    v
+                    many => {
+                        m.serialize_entry("type", "UNIT")?;
+                        m.serialize_entry("effect", "ADD_MANY_ITEMS")?;
+                        let list: Vec<UnitEcho<'_>> = many.iter().map(UnitEcho).collect();
+                        m.serialize_entry("units", &list)?;
+                    }
                 }
-                many => {
-                    json!({"type": "UNIT", "effect": "ADD_MANY_ITEMS", "units": many.iter().map(one).collect::<Vec<_>>()})
-                }
+                units.iter().any(|u| u.formula.is_some())
             }
+        };
+        if dynamic {
+            m.serialize_entry("is_dynamic", &true)?;
         }
+        m.end()
     }
 }

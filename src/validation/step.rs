@@ -8,19 +8,18 @@ use super::response::{
     TargetRef,
 };
 use crate::discounts::{
-    apply_discount, AmountEffect, Applied, ApplyContext, BundleOutcome, CompiledDiscount,
-    Eligibility, FormulaScope, RedeemableFacts,
+    apply_discount, Applied, ApplyContext, BundleOutcome, FormulaScope, RedeemableFacts,
 };
 use crate::error::Error;
 use crate::money::Money;
 use crate::order::OrderState;
+use crate::plan::{
+    AmountEffect, CoinReward, Discount, Eligibility, Plan, Redeemable, RedeemableKind,
+    TargetEffect, TargetObject, ValidationRule,
+};
 use crate::request::ValidationRequest;
 use crate::rules::conditions::Clock;
 use crate::rules::{evaluate, EvalContext, FailureKind, Nudge};
-use crate::snapshot::{
-    CompiledRedeemable, CompiledSnapshot, CompiledValidationRule, RedeemableKind, TargetEffect,
-    TargetObject,
-};
 use crate::stacking::{uses_initial_amount, ProductsApplicationMode};
 use crate::time::Instant;
 
@@ -156,11 +155,11 @@ fn counter(req: &ValidationRequest, id: &str, key: &str) -> Option<i64> {
 /// Applies `r` to a copy of `state` and checks its rules on the result.
 #[allow(clippy::too_many_arguments)]
 pub fn run_step(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     now: Instant,
     c: &Candidate,
-    r: &CompiledRedeemable,
+    r: &Redeemable,
     state: &OrderState,
     position: usize,
     detail: super::Detail,
@@ -267,14 +266,14 @@ pub fn run_step(
         RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
             Some(d) => {
                 if detail == super::Detail::Full {
-                    outcome.discount = r.discount_json.clone();
+                    outcome.discount = r.discount.clone();
                 }
                 apply_discount(d, &r.eligibility, &mut next, &ctx)?
             }
             None => Applied::default(),
         },
         RedeemableKind::GiftCard => {
-            let (balance, to_items) = r.gift.unwrap_or((None, false));
+            let (balance, to_items) = r.gift.map_or((None, false), |g| (g.balance, g.to_items));
             let balance = counter(req, &c.id, "gift_balance")
                 .map(Money)
                 .or(balance)
@@ -290,7 +289,7 @@ pub fn run_step(
             } else {
                 AmountEffect::Order
             };
-            let d = CompiledDiscount::Amount {
+            let d = Discount::Amount {
                 amount_off: want,
                 effect,
                 aggregated_amount_limit: None,
@@ -317,8 +316,13 @@ pub fn run_step(
                     .unwrap_or(&[]);
                 let coin = rewards
                     .iter()
-                    .find(|(id, _, _)| reward.id.as_ref().is_none_or(|rid| rid == id));
-                if let Some((_, exchange, per)) = coin {
+                    .find(|c| reward.id.as_ref().is_none_or(|rid| rid == &c.id));
+                if let Some(CoinReward {
+                    exchange_ratio: exchange,
+                    points_ratio: per,
+                    ..
+                }) = coin
+                {
                     let want_points = reward.points.unwrap_or(0);
                     let scale = Decimal::from(10_i64.pow(snap.currency.exponent));
                     let value = Decimal::from(want_points)
@@ -327,7 +331,7 @@ pub fn run_step(
                         .and_then(|v| v.checked_div(*per))
                         .ok_or(Error::ArithmeticOverflow)?;
                     let value = snap.rounding.round(value)?;
-                    let d = CompiledDiscount::Amount {
+                    let d = Discount::Amount {
                         amount_off: value,
                         effect: AmountEffect::Order,
                         aggregated_amount_limit: None,
@@ -405,12 +409,12 @@ type RuleFailure = (RedeemableError, Vec<Nudge>);
 /// returns the first failure (error and nudges) and the counters assumed.
 #[allow(clippy::too_many_arguments)]
 fn check_rules(
-    snap: &CompiledSnapshot,
+    snap: &Plan,
     req: &ValidationRequest,
     now: Instant,
     c: &Candidate,
-    r: &CompiledRedeemable,
-    rules: &[&CompiledValidationRule],
+    r: &Redeemable,
+    rules: &[&ValidationRule],
     state: &OrderState,
     effect: &ThisRedemption,
 ) -> Result<(Option<RuleFailure>, Vec<String>), Error> {

@@ -110,3 +110,36 @@ pub fn run_case(snapshot: &Value, case: &SpecCase) -> Value {
         Err(e) => serde_json::json!({"error": e.code()}),
     }
 }
+
+/// The binary plan of source JSON (what `promo-origin publish` ships).
+pub fn plan_bytes(snapshot: &str) -> Vec<u8> {
+    let (plan, _) = promo_edge::compiler::compile_json(snapshot).unwrap();
+    promo_edge::plan::encoding::encode(&plan).unwrap()
+}
+
+/// A compact JWS over `payload`, signed by `key` under `header`.
+pub fn sign_jws(key: &ed25519_dalek::SigningKey, header: &str, payload: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::Signer;
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let sig = key.sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+}
+
+/// The manifest JSON of plan bytes.
+pub fn manifest_json(plan: &[u8]) -> String {
+    let decoded = promo_edge::plan::encoding::decode(plan).unwrap();
+    serde_json::to_string(&promo_edge::bundle::Manifest::of(&decoded, plan)).unwrap()
+}
+
+/// A `promo-edge.bundle/2` of source JSON, signed by `key` under `header`.
+pub fn signed_bundle(key: &ed25519_dalek::SigningKey, header: &str, snapshot: &str) -> Vec<u8> {
+    let plan = plan_bytes(snapshot);
+    let jws = sign_jws(key, header, &manifest_json(&plan));
+    promo_edge::bundle::assemble(&jws, &plan)
+}

@@ -228,6 +228,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body exactly as sent (a bundle is binary).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -268,9 +270,13 @@ pub fn request(
     let _ = s.write_all(body.as_bytes());
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n");
+    let (head, rest) = match split {
+        Some(i) => (&raw[..i], &raw[i + 4..]),
+        None => (&raw[..], &raw[raw.len()..]),
+    };
+    let text = String::from_utf8_lossy(head).into_owned();
+    let mut lines = text.lines();
     let status: u16 = lines
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
@@ -283,26 +289,29 @@ pub fn request(
     let chunked = headers
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
+    let bytes = if chunked {
         dechunk(rest)
     } else {
-        rest.to_string()
+        rest.to_vec()
     };
     Resp {
         status,
         headers,
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(i) = s.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&s[..i]).into_owned();
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
+        let rest = &s[i + 2..];
+        if n == 0 || rest.len() < n + 2 {
             break;
         }
-        out.push_str(&rest[..n]);
+        out.extend_from_slice(&rest[..n]);
         s = &rest[n + 2..];
     }
     out

@@ -1,5 +1,8 @@
-//! Wire types of the snapshot. Shapes follow Voucherify's resources so a
-//! definition can be moved over; see the README's "Snapshot" section.
+//! The source model: campaigns, catalog and settings as a promotion
+//! manager writes them (`promo-edge.snapshot/1`). Shapes follow
+//! Voucherify's resources so a definition can be moved over; see the
+//! README's "Snapshot" section. The compiler reads this and writes a
+//! [`crate::plan::Plan`]; nothing evaluates it directly.
 
 use std::collections::BTreeMap;
 
@@ -7,17 +10,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::money::{Money, RoundingMode};
-use crate::stacking::StackingRules;
-use crate::time::TimeZoneSpec;
+use crate::plan::{
+    CampaignType, Currency, Metadata, StackingRules, TargetEffect, TargetObject, TargetUnit,
+};
 
-/// Free-form metadata, as in Voucherify.
-pub type Metadata = serde_json::Map<String, Value>;
+/// The source schema this compiler reads.
+pub const SCHEMA: &str = "promo-edge.snapshot/1";
 
 /// A published set of campaigns for one project and channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
-    /// Always [`super::SCHEMA`].
+    /// Always [`SCHEMA`].
     pub schema: String,
     /// The project the campaigns belong to.
     #[serde(default)]
@@ -62,16 +66,6 @@ pub struct Snapshot {
     /// The campaigns, of all five types.
     #[serde(default)]
     pub campaigns: Vec<Campaign>,
-}
-
-/// A currency: ISO code and number of decimals of its minor unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Currency {
-    /// ISO 4217 code, e.g. `USD`, `JPY`, `KWD`.
-    pub code: String,
-    /// Decimals of the minor unit: 2 for USD, 0 for JPY, 3 for KWD.
-    pub exponent: u32,
 }
 
 /// A stacking category.
@@ -230,46 +224,6 @@ pub struct ApplicableTo {
     pub included_all: bool,
 }
 
-/// What a target refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetObject {
-    /// A product (covers its SKUs).
-    Product,
-    /// One SKU.
-    Sku,
-    /// A products collection.
-    ProductsCollection,
-}
-
-/// Whether a target's application rules count lines or units.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TargetUnit {
-    /// Order lines.
-    #[default]
-    Item,
-    /// Single units.
-    Unit,
-}
-
-/// Which of the matched resources a target discounts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TargetEffect {
-    /// Every matched resource, in request order.
-    #[default]
-    ApplyToEvery,
-    /// Only the cheapest one.
-    ApplyToCheapest,
-    /// Starting at the cheapest, through the list.
-    ApplyFromCheapest,
-    /// Only the most expensive one.
-    ApplyToMostExpensive,
-    /// Starting at the most expensive, through the list.
-    ApplyFromMostExpensive,
-}
-
 /// One `applicable_to` target with its application rules and caps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -350,22 +304,6 @@ pub struct BundleRuleSource {
 
 fn default_units() -> i64 {
     1
-}
-
-/// The five campaign types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CampaignType {
-    /// Coupon codes (generic or unique).
-    DiscountCoupons,
-    /// Automatic cart promotions made of tiers.
-    Promotion,
-    /// Gift cards.
-    GiftVouchers,
-    /// Loyalty cards, earning rules, tiers and rewards.
-    LoyaltyProgram,
-    /// Referral codes.
-    ReferralProgram,
 }
 
 /// The time fields shared by campaigns, vouchers and promotion tiers.
@@ -831,4 +769,33 @@ pub struct ReferralProgram {
     /// A gift or loyalty reward for the referee (granted by the origin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referee_reward: Option<Value>,
+}
+
+/// The project's time zone as published: an IANA name (informational) and
+/// the offsets in force, each from an instant on.
+///
+/// ```json
+/// {"name": "Europe/Warsaw", "offsets": [
+///   {"offset_seconds": 3600},
+///   {"from": "2026-03-29T01:00:00Z", "offset_seconds": 7200},
+///   {"from": "2026-10-25T01:00:00Z", "offset_seconds": 3600}]}
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneSpec {
+    /// IANA zone name, e.g. `Europe/Warsaw`.
+    pub name: String,
+    /// Offset periods in increasing order; the first may omit `from`.
+    pub offsets: Vec<OffsetPeriod>,
+}
+
+/// One period of a constant UTC offset.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffsetPeriod {
+    /// First instant of the period (RFC 3339); absent = since always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Seconds east of UTC.
+    pub offset_seconds: i32,
 }

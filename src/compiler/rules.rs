@@ -1,175 +1,121 @@
-//! Compiling rule sets from their wire form.
+//! Validation rules from their source form: rule names and operators
+//! resolved, operands checked, `logic` parsed, nesting bounded.
+//!
+//! A rule the engine does not understand (unknown name or operator, too
+//! deep, malformed operands) fails *closed*: compiling returns a message,
+//! and the campaign compiler disables the redeemables using it with a
+//! publish warning. It never crashes and never grants a discount.
 
 use serde_json::Value;
 
-use super::conditions::{check_operands, Condition, Operator};
-use super::logic::{self, Logic};
+use super::source::{self, RuleSource};
 use crate::limits::MAX_RULE_DEPTH;
-use crate::snapshot::{RuleSet, RuleSource, TargetObject};
+use crate::plan::{
+    Condition, CounterAdd, CounterName, CounterRule, CounterScope, ItemMatcher, ItemTarget,
+    Operator, Rule, RuleKind, RuleSet, TargetObject,
+};
+use crate::time::{parse_duration, parse_hhmm, Instant};
 
-/// A compiled rule set: rules in number order and their logic.
-#[derive(Debug, Clone)]
-pub struct CompiledRuleSet {
-    /// Rule numbers as written (`"1"`, `"2"`, …), parallel to `rules`.
-    pub numbers: Vec<String>,
-    /// The rules.
-    pub rules: Vec<CompiledRule>,
-    /// How their outcomes combine.
-    pub logic: Logic,
+/// Parses an operator key; aliases of older rule sets are accepted.
+pub fn operator(key: &str) -> Option<Operator> {
+    Some(match key {
+        "$is" => Operator::Is,
+        "$is_not" => Operator::IsNot,
+        "$in" => Operator::In,
+        "$not_in" => Operator::NotIn,
+        "$less_than" => Operator::LessThan,
+        "$less_than_or_equal" | "$less_than_equal" => Operator::LessThanOrEqual,
+        "$more_than" | "$greater_than" => Operator::MoreThan,
+        "$more_than_or_equal" | "$more_than_equal" | "$greater_than_or_equal" => {
+            Operator::MoreThanOrEqual
+        }
+        "$starts_with" => Operator::StartsWith,
+        "$ends_with" => Operator::EndsWith,
+        "$contains" => Operator::Contains,
+        "$not_contain" | "$not_contains" => Operator::NotContain,
+        "$count" => Operator::Count,
+        "$count_more" => Operator::CountMore,
+        "$count_less" => Operator::CountLess,
+        "$from" => Operator::From,
+        "$after" => Operator::After,
+        "$before" => Operator::Before,
+        "$more_than_ago" => Operator::MoreThanAgo,
+        "$less_than_ago" => Operator::LessThanAgo,
+        "$is_days_ago" => Operator::IsDaysAgo,
+        "$more_than_future" => Operator::MoreThanFuture,
+        "$less_than_future" => Operator::LessThanFuture,
+        "$is_days_in_future" => Operator::IsDaysInFuture,
+        "$timeframe" => Operator::Timeframe,
+        "$timeframe_absolute" => Operator::TimeframeAbsolute,
+        "$timeframe_daily_hours" => Operator::TimeframeDailyHours,
+        "$dow" => Operator::Dow,
+        "$not_differ" => Operator::NotDiffer,
+        "$not_intersect" => Operator::NotIntersect,
+        "$has_value" => Operator::HasValue,
+        "$is_unknown" => Operator::IsUnknown,
+        _ => return None,
+    })
 }
 
-impl CompiledRuleSet {
-    /// A rule set that always holds.
-    pub fn empty() -> CompiledRuleSet {
-        CompiledRuleSet {
-            numbers: Vec::new(),
-            rules: Vec::new(),
-            logic: Logic::True,
+/// Validates a condition's operand shape at load, so a malformed operand
+/// disables the redeemable instead of silently never matching.
+fn check_operands(cond: &Condition) -> Result<(), String> {
+    let needs_number = matches!(
+        cond.op,
+        Operator::Count
+            | Operator::CountMore
+            | Operator::CountLess
+            | Operator::MoreThanAgo
+            | Operator::LessThanAgo
+            | Operator::IsDaysAgo
+            | Operator::MoreThanFuture
+            | Operator::LessThanFuture
+            | Operator::IsDaysInFuture
+    );
+    if needs_number && crate::rules::conditions::first_int(&cond.values).is_none() {
+        return Err("operator needs a whole number operand".into());
+    }
+    if matches!(cond.op, Operator::Timeframe) {
+        for v in &cond.values {
+            let ok = v.as_str().is_some_and(|s| {
+                let p: Vec<&str> = s.split(';').collect();
+                p.len() == 3
+                    && p.first().is_some_and(|x| Instant::parse(x).is_ok())
+                    && p.get(1).is_some_and(|x| parse_duration(x).is_some())
+                    && p.get(2).is_some_and(|x| parse_duration(x).is_some())
+            });
+            if !ok {
+                return Err(format!(
+                    "`$timeframe` operand {v} is not `start;interval;duration`"
+                ));
+            }
         }
     }
+    if matches!(cond.op, Operator::TimeframeDailyHours) {
+        for v in &cond.values {
+            let ok = v.as_str().is_some_and(|s| {
+                let p: Vec<&str> = s.split(';').collect();
+                p.len() >= 2
+                    && p.first().and_then(|x| parse_hhmm(x)).is_some()
+                    && p.get(1).and_then(|x| parse_hhmm(x)).is_some()
+            });
+            if !ok {
+                return Err(format!(
+                    "`$timeframe_daily_hours` operand {v} is not `HH:mm;HH:mm;days`"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
-/// One compiled rule.
-#[derive(Debug, Clone)]
-pub struct CompiledRule {
-    /// What the rule looks at.
-    pub kind: RuleKind,
-    /// Its conditions (all must hold). For item matchers these are the
-    /// product targets instead, in `targets`.
-    pub conditions: Vec<Condition>,
-    /// Product targets of an item matcher.
-    pub targets: Vec<(Operator, Vec<ItemTarget>)>,
-    /// Sub-rules narrowing an item matcher's lines.
-    pub sub: Option<Box<CompiledRuleSet>>,
-    /// The rule's own error message.
-    pub message: Option<String>,
-    /// The rule name as written (for reports).
-    pub name: String,
-}
-
-/// Which lines an item matcher checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemMatcher {
-    /// Some matched line satisfies the sub-rules.
-    Any,
-    /// Every line of the order matches and satisfies them.
-    Every,
-    /// No matched line satisfies them.
-    None,
-    /// The cheapest line matches and satisfies them.
-    Cheapest,
-    /// The most expensive line matches and satisfies them.
-    MostExpensive,
-}
-
-/// A product reference inside a matcher condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemTarget {
-    /// What `id` names; `None` = any of product, SKU or source id.
-    pub object: Option<TargetObject>,
-    /// The id.
-    pub id: String,
-}
-
-/// Where a counter lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CounterScope {
-    /// Per code or tier (`counters.redeemables[id]`).
-    Redeemable,
-    /// Per campaign (`counters.campaigns[id]`).
-    Campaign,
-}
-
-/// What this redemption adds to a counter before it is compared: the rule
-/// asks whether the counter *after* this redemption is within bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CounterAdd {
-    /// One more redemption.
-    One,
-    /// This order's amount.
-    OrderAmount,
-    /// This redeemable's discount.
-    Discount,
-    /// This redeemable's gift credits.
-    Credits,
-    /// This redeemable's points.
-    Points,
-}
-
-/// A counter rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CounterRule {
-    /// Where it lives.
-    pub scope: CounterScope,
-    /// Its name in `counters`.
-    pub key: &'static str,
-    /// What this redemption adds.
-    pub add: CounterAdd,
-}
-
-/// What a rule looks at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleKind {
-    /// Running total before this redeemable (`order.amount`).
-    OrderAmount,
-    /// Total after this redeemable (`order.total_amount`).
-    OrderTotalAmount,
-    /// The cart before any redeemable (`order.initial_amount`).
-    OrderInitialAmount,
-    /// Number of lines.
-    OrderItemsCount,
-    /// Some line's unit price.
-    OrderItemsPriceAny,
-    /// Every line's unit price.
-    OrderItemsPriceEach,
-    /// Some line's metadata property.
-    OrderItemsMetadataAny(String),
-    /// Every line's metadata property.
-    OrderItemsMetadataEach(String),
-    /// An order metadata property.
-    OrderMetadata(String),
-    /// `order.items.any/every/none/cheapest/most_expensive`, or legacy `product.id` / `sku.id`.
-    Items(ItemMatcher),
-    /// Some line's product metadata property (top-level `product.metadata`).
-    OrderItemsProductMetadataAny(String),
-    /// Sub-rule: the focused line's quantity.
-    LineQuantity,
-    /// Sub-rule: units over the matched lines.
-    LineAggregatedQuantity,
-    /// Sub-rule: the focused line's unit price.
-    LinePrice,
-    /// Sub-rule: amount over the matched lines.
-    LineAggregatedAmount,
-    /// Sub-rule: the focused line's metadata property.
-    LineMetadata(String),
-    /// Sub-rule: the focused line's product metadata property.
-    LineProductMetadata(String),
-    /// Units over matched lines whose product metadata property matches.
-    ProductMetadataAggregatedQuantity(String),
-    /// Amount over matched lines whose product metadata property matches.
-    ProductMetadataAggregatedAmount(String),
-    /// `*.discount_applicable`: always true for a client (no manual exclusion list).
-    DiscountApplicable,
-    /// Customer segment ids.
-    CustomerSegment,
-    /// A customer metadata property.
-    CustomerMetadata(String),
-    /// The customer's loyalty tier id.
-    CustomerLoyaltyTier,
-    /// A redemption metadata property.
-    RedemptionMetadata(String),
-    /// A counter supplied by the host.
-    Counter(CounterRule),
-    /// Only the code's holder may redeem it.
-    HolderOnly,
-}
-
-fn counter(scope: CounterScope, key: &'static str, add: CounterAdd) -> RuleKind {
+fn counter(scope: CounterScope, key: CounterName, add: CounterAdd) -> RuleKind {
     RuleKind::Counter(CounterRule { scope, key, add })
 }
 
 fn kind_of(name: &str, property: Option<&str>, nested: bool) -> Result<RuleKind, String> {
     use CounterAdd::*;
+    use CounterName as N;
     use CounterScope::*;
     let prop = || {
         property
@@ -212,37 +158,37 @@ fn kind_of(name: &str, property: Option<&str>, nested: bool) -> Result<RuleKind,
         "customer.loyalty.tier" | "customer.loyalty_tier" => RuleKind::CustomerLoyaltyTier,
         "redemption.metadata" => RuleKind::RedemptionMetadata(prop()?),
         "publication.redeemable_by_linked_customer" => RuleKind::HolderOnly,
-        "redemption.count.per_customer" => counter(Redeemable, "customer_redemptions", One),
+        "redemption.count.per_customer" => counter(Redeemable, N::CustomerRedemptions, One),
         "redemption.count.per_customer.daily" => {
-            counter(Redeemable, "customer_redemptions_daily", One)
+            counter(Redeemable, N::CustomerRedemptionsDaily, One)
         }
         "redemption.count.per_customer.weekly" => {
-            counter(Redeemable, "customer_redemptions_weekly", One)
+            counter(Redeemable, N::CustomerRedemptionsWeekly, One)
         }
         "redemption.count.per_customer.monthly" => {
-            counter(Redeemable, "customer_redemptions_monthly", One)
+            counter(Redeemable, N::CustomerRedemptionsMonthly, One)
         }
-        "redemption.count.daily" => counter(Redeemable, "redemptions_daily", One),
-        "redemption.count.weekly" => counter(Redeemable, "redemptions_weekly", One),
-        "redemption.count.monthly" => counter(Redeemable, "redemptions_monthly", One),
-        "redemption.gift.amount" => counter(Campaign, "gift_amount", Credits),
-        "redemption.reward.pay_with_points.points_used" => counter(Campaign, "points_used", Points),
-        "campaign.redemptions.count" => counter(Campaign, "redemptions", One),
-        "campaign.redemptions.count.daily" => counter(Campaign, "redemptions_daily", One),
-        "campaign.redemptions.count.weekly" => counter(Campaign, "redemptions_weekly", One),
-        "campaign.redemptions.count.monthly" => counter(Campaign, "redemptions_monthly", One),
-        "campaign.redemptions.customers_count" => counter(Campaign, "customer_redemptions", One),
+        "redemption.count.daily" => counter(Redeemable, N::RedemptionsDaily, One),
+        "redemption.count.weekly" => counter(Redeemable, N::RedemptionsWeekly, One),
+        "redemption.count.monthly" => counter(Redeemable, N::RedemptionsMonthly, One),
+        "redemption.gift.amount" => counter(Campaign, N::GiftAmount, Credits),
+        "redemption.reward.pay_with_points.points_used" => counter(Campaign, N::PointsUsed, Points),
+        "campaign.redemptions.count" => counter(Campaign, N::Redemptions, One),
+        "campaign.redemptions.count.daily" => counter(Campaign, N::RedemptionsDaily, One),
+        "campaign.redemptions.count.weekly" => counter(Campaign, N::RedemptionsWeekly, One),
+        "campaign.redemptions.count.monthly" => counter(Campaign, N::RedemptionsMonthly, One),
+        "campaign.redemptions.customers_count" => counter(Campaign, N::CustomerRedemptions, One),
         "campaign.redemptions.customers_count.daily" => {
-            counter(Campaign, "customer_redemptions_daily", One)
+            counter(Campaign, N::CustomerRedemptionsDaily, One)
         }
         "campaign.redemptions.customers_count.weekly" => {
-            counter(Campaign, "customer_redemptions_weekly", One)
+            counter(Campaign, N::CustomerRedemptionsWeekly, One)
         }
         "campaign.redemptions.customers_count.monthly" => {
-            counter(Campaign, "customer_redemptions_monthly", One)
+            counter(Campaign, N::CustomerRedemptionsMonthly, One)
         }
-        "campaign.orders.amount" => counter(Campaign, "orders_amount", OrderAmount),
-        "campaign.orders.amount_discounted" => counter(Campaign, "amount_discounted", Discount),
+        "campaign.orders.amount" => counter(Campaign, N::OrdersAmount, OrderAmount),
+        "campaign.orders.amount_discounted" => counter(Campaign, N::AmountDiscounted, Discount),
         other => return Err(format!("unknown rule name `{other}`")),
     })
 }
@@ -285,12 +231,12 @@ fn operands(key: &str, value: &Value) -> Result<Vec<Value>, String> {
     }
 }
 
-fn compile_rule(source: &RuleSource, depth: usize) -> Result<CompiledRule, String> {
+fn compile_rule(source: &RuleSource, depth: usize) -> Result<Rule, String> {
     let kind = kind_of(&source.name, source.property.as_deref(), depth > 0)?;
     let mut conditions = Vec::new();
     let mut targets = Vec::new();
     for (key, value) in &source.conditions {
-        let op = Operator::parse(key)
+        let op = operator(key)
             .ok_or_else(|| format!("unknown operator `{key}` in rule `{}`", source.name))?;
         let values = operands(key, value)?;
         if matches!(kind, RuleKind::Items(_))
@@ -329,7 +275,7 @@ fn compile_rule(source: &RuleSource, depth: usize) -> Result<CompiledRule, Strin
     } else {
         None
     };
-    Ok(CompiledRule {
+    Ok(Rule {
         kind,
         conditions,
         targets,
@@ -339,7 +285,7 @@ fn compile_rule(source: &RuleSource, depth: usize) -> Result<CompiledRule, Strin
     })
 }
 
-fn compile_at(set: &RuleSet, depth: usize) -> Result<CompiledRuleSet, String> {
+fn compile_at(set: &source::RuleSet, depth: usize) -> Result<RuleSet, String> {
     if depth > MAX_RULE_DEPTH {
         return Err("RULE_DEPTH_EXCEEDED: sub-rules nest deeper than the limit".into());
     }
@@ -357,8 +303,8 @@ fn compile_at(set: &RuleSet, depth: usize) -> Result<CompiledRuleSet, String> {
         rules.push(compile_rule(&source, depth).map_err(|e| format!("rule {number}: {e}"))?);
         numbers.push(number.clone());
     }
-    let logic = logic::parse(set.logic.as_deref(), &numbers)?;
-    Ok(CompiledRuleSet {
+    let logic = super::logic::parse(set.logic.as_deref(), &numbers)?;
+    Ok(RuleSet {
         numbers,
         rules,
         logic,
@@ -366,7 +312,7 @@ fn compile_at(set: &RuleSet, depth: usize) -> Result<CompiledRuleSet, String> {
 }
 
 /// Compiles a rule set; an error disables whatever uses it.
-pub fn compile_rule_set(set: &RuleSet) -> Result<CompiledRuleSet, String> {
+pub fn compile_rule_set(set: &source::RuleSet) -> Result<RuleSet, String> {
     compile_at(set, 0)
 }
 
@@ -375,7 +321,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn set(v: Value) -> RuleSet {
+    fn set(v: Value) -> source::RuleSet {
         serde_json::from_value(v).unwrap()
     }
 

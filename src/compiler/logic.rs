@@ -1,19 +1,6 @@
-//! The `logic` expression of a rule set: `(1 and 2) or not 3`, any case.
+//! Parsing the `logic` expression of a rule set: `(1 and 2) or not 3`, any case.
 
-/// A parsed logic expression over rule numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Logic {
-    /// Always true (an empty expression: only `applicable_to` counts).
-    True,
-    /// The outcome of the rule at this position in the rule list.
-    Rule(usize),
-    /// Both hold.
-    And(Box<Logic>, Box<Logic>),
-    /// Either holds.
-    Or(Box<Logic>, Box<Logic>),
-    /// Does not hold.
-    Not(Box<Logic>),
-}
+use crate::plan::Logic;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {

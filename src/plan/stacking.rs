@@ -1,4 +1,6 @@
-//! The stacking-rules settings object (Voucherify's `stacking_rules`).
+//! The stacking-rules settings object (Voucherify's `stacking_rules`): read
+//! from the source as written (every field defaulted), carried in the plan
+//! and echoed in answers.
 
 use std::collections::BTreeMap;
 

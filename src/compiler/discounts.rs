@@ -1,161 +1,74 @@
-//! From `DiscountSource` to `CompiledDiscount`.
-
-use rust_decimal::Decimal;
+//! Discounts, product targets and bundle rules from their source form.
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+
+use super::source::{self, ApplicableTo, BundleRules, DiscountSource};
 use crate::formula::Formula;
 use crate::money::{decimal_from_json, Money};
-use crate::snapshot::{ApplicableTo, DiscountSource, Target};
+use crate::plan::{
+    AmountEffect, BundleComponent, BundleRule, Discount, Dynamic, Eligibility, ItemTarget, Target,
+    TargetObject, UnitEffect, UnitGift,
+};
 
-/// How an AMOUNT discount is spread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AmountEffect {
-    /// Off the order total.
-    Order,
-    /// Off each matched line.
-    Items,
-    /// Off each matched unit.
-    ItemsByQuantity,
-    /// Split over matched lines by amount.
-    Proportionally,
-    /// Split over matched lines by quantity.
-    ProportionallyByQuantity,
+/// One validation rule's `applicable_to` as targets; `Err` names a
+/// `price_formula` that does not parse (the rule is then disabled).
+pub fn targets(a: &ApplicableTo) -> Result<Eligibility, String> {
+    Ok(Eligibility {
+        included: a
+            .included
+            .iter()
+            .map(|t| target(t, true))
+            .collect::<Result<_, _>>()?,
+        // An exclusion discounts nothing, so its price formula is never read.
+        excluded: a
+            .excluded
+            .iter()
+            .map(|t| target(t, false))
+            .collect::<Result<_, _>>()?,
+        included_all: a.included_all,
+        restricted: true,
+    })
 }
 
-/// How a free unit is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitEffect {
-    /// Top the cart up to `unit_off` units, all free.
-    AddMissingItems,
-    /// Add `unit_off` new units, only those free.
-    AddNewItems,
-}
-
-/// One free-unit gift.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitGift {
-    /// Units given.
-    pub unit_off: i64,
-    /// The product or SKU id.
-    pub unit_type: String,
-    /// How.
-    pub effect: UnitEffect,
-    /// Formula for `unit_off` (the plain value is the fallback).
-    pub formula: Option<Dynamic>,
-}
-
-/// A parsed `*_formula`, shared by every code of a campaign.
-pub type Dynamic = Arc<Formula>;
-
-/// A compiled discount.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CompiledDiscount {
-    /// `AMOUNT`.
-    Amount {
-        /// Minor units off.
-        amount_off: Money,
-        /// How it is spread.
-        effect: AmountEffect,
-        /// Cap per order.
-        aggregated_amount_limit: Option<Money>,
-        /// `amount_off_formula` (major units).
-        formula: Option<Dynamic>,
-    },
-    /// `PERCENT`.
-    Percent {
-        /// The percentage.
-        percent: Decimal,
-        /// On the order (`false`) or on items (`true`).
-        items: bool,
-        /// Cap per order (order effect) or per line (item effect).
-        amount_limit: Option<Money>,
-        /// Cap per order.
-        aggregated_amount_limit: Option<Money>,
-        /// `percent_off_formula`.
-        formula: Option<Dynamic>,
-    },
-    /// `FIXED`: a new order total or unit price.
-    Fixed {
-        /// The new total (order) or unit price (items).
-        fixed_amount: Money,
-        /// On items (`true`) or the order.
-        items: bool,
-        /// `fixed_amount_formula` (major units).
-        formula: Option<Dynamic>,
-    },
-    /// `UNIT`: free units.
-    Unit {
-        /// The units given.
-        units: Vec<UnitGift>,
-    },
-}
-
-impl CompiledDiscount {
-    /// Whether the discount touches lines rather than the order total.
-    pub fn is_item_level(&self) -> bool {
-        match self {
-            CompiledDiscount::Amount { effect, .. } => *effect != AmountEffect::Order,
-            CompiledDiscount::Percent { items, .. } | CompiledDiscount::Fixed { items, .. } => {
-                *items
-            }
-            CompiledDiscount::Unit { .. } => true,
-        }
+/// Merges the targets of every rule assigned to a redeemable.
+pub fn merge<'a>(parts: impl Iterator<Item = &'a Eligibility>) -> Eligibility {
+    let mut e = Eligibility::default();
+    for p in parts {
+        e.included.extend(p.included.iter().cloned());
+        e.excluded.extend(p.excluded.iter().cloned());
+        e.included_all |= p.included_all;
+        e.restricted |= p.restricted;
     }
+    e
 }
 
-/// Which lines an item effect may touch (a validation rule's `applicable_to`).
-#[derive(Debug, Clone, Default)]
-pub struct Eligibility {
-    /// Included targets, each with its own application rules.
-    pub included: Vec<Target>,
-    /// Excluded targets (win over inclusions).
-    pub excluded: Vec<Target>,
-    /// Every line except the excluded.
-    pub included_all: bool,
-    /// Whether any `applicable_to` was given at all.
-    pub restricted: bool,
-    /// Parsed `price_formula` of each included target (parallel to `included`).
-    pub price_formulas: Vec<Option<Dynamic>>,
-    /// Why a target cannot be used (a formula that does not parse).
-    pub invalid: Option<String>,
-}
-
-impl Eligibility {
-    /// Merges the `applicable_to` of every rule assigned to a redeemable.
-    pub fn from_rules<'a>(rules: impl Iterator<Item = &'a ApplicableTo>) -> Eligibility {
-        let mut e = Eligibility::default();
-        for a in rules {
-            e.restricted = true;
-            for t in &a.included {
-                let parsed = t
-                    .price_formula
-                    .as_deref()
-                    .map(|f| {
-                        Formula::parse(f).map(Arc::new).map_err(|err| {
-                            format!("FORMULA_INVALID: price_formula of {}: {err}", t.id)
-                        })
-                    })
-                    .transpose();
-                match parsed {
-                    Ok(f) => e.price_formulas.push(f),
-                    Err(err) => {
-                        e.price_formulas.push(None);
-                        e.invalid.get_or_insert(err);
-                    }
-                }
-            }
-            e.included.extend(a.included.iter().cloned());
-            e.excluded.extend(a.excluded.iter().cloned());
-            e.included_all |= a.included_all;
-        }
-        e
-    }
-
-    /// Whether the rules name products (this decides the default effect).
-    pub fn names_products(&self) -> bool {
-        !self.included.is_empty() || !self.excluded.is_empty()
-    }
+fn target(t: &source::Target, priced: bool) -> Result<Target, String> {
+    let price_formula = t
+        .price_formula
+        .as_deref()
+        .filter(|_| priced)
+        .map(|f| {
+            Formula::parse(f)
+                .map(Arc::new)
+                .map_err(|err| format!("FORMULA_INVALID: price_formula of {}: {err}", t.id))
+        })
+        .transpose()?;
+    Ok(Target {
+        object: t.object,
+        id: t.id.clone(),
+        effect: t.effect,
+        target: t.target,
+        skip_initially: t.skip_initially,
+        repeat: t.repeat,
+        quantity_limit: t.quantity_limit,
+        aggregated_quantity_limit: t.aggregated_quantity_limit,
+        amount_limit: t.amount_limit,
+        aggregated_amount_limit: t.aggregated_amount_limit,
+        price: t.price,
+        price_formula,
+    })
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: &str) -> Result<T, String> {
@@ -172,10 +85,7 @@ fn non_negative(m: Money, field: &str) -> Result<Money, String> {
 
 /// Compiles a discount. `names_products` picks the default effect of
 /// AMOUNT and PERCENT discounts, as Voucherify does.
-pub fn compile_discount(
-    src: &DiscountSource,
-    names_products: bool,
-) -> Result<CompiledDiscount, String> {
+pub fn compile_discount(src: &DiscountSource, names_products: bool) -> Result<Discount, String> {
     let default_items = if names_products {
         "APPLY_TO_ITEMS"
     } else {
@@ -212,7 +122,7 @@ pub fn compile_discount(
                 }
                 other => return Err(format!("AMOUNT discount cannot have effect `{other}`")),
             };
-            Ok(CompiledDiscount::Amount {
+            Ok(Discount::Amount {
                 amount_off,
                 effect,
                 aggregated_amount_limit: limit(
@@ -237,7 +147,7 @@ pub fn compile_discount(
                 "APPLY_TO_ITEMS" => true,
                 other => return Err(format!("PERCENT discount cannot have effect `{other}`")),
             };
-            Ok(CompiledDiscount::Percent {
+            Ok(Discount::Percent {
                 percent,
                 items,
                 amount_limit: limit(src.amount_limit, "amount_limit")?,
@@ -261,7 +171,7 @@ pub fn compile_discount(
                 "APPLY_TO_ITEMS" => true,
                 other => return Err(format!("FIXED discount cannot have effect `{other}`")),
             };
-            Ok(CompiledDiscount::Fixed {
+            Ok(Discount::Fixed {
                 fixed_amount,
                 items,
                 formula,
@@ -308,10 +218,79 @@ pub fn compile_discount(
                     formula,
                 }]
             };
-            Ok(CompiledDiscount::Unit { units })
+            Ok(Discount::Unit { units })
         }
         other => Err(format!("unknown discount type `{other}`")),
     }
+}
+
+/// Compiles bundle rules; each rule must be `order.items.any` naming one target.
+pub fn bundle_rule(src: &BundleRules) -> Result<BundleRule, String> {
+    if !(1..=100).contains(&src.limit) {
+        return Err("bundle_rules.limit must be within 1..=100".into());
+    }
+    let mut entries: Vec<_> = src.rules.iter().collect();
+    entries.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), (*k).clone()));
+    let mut components = Vec::new();
+    for (number, rule) in entries {
+        if rule.name != "order.items.any" {
+            return Err(format!(
+                "bundle rule {number}: only `order.items.any` is supported, not `{}`",
+                rule.name
+            ));
+        }
+        let (key, value) = rule
+            .conditions
+            .iter()
+            .next()
+            .ok_or_else(|| format!("bundle rule {number} has no condition"))?;
+        if !matches!(
+            super::rules::operator(key),
+            Some(crate::plan::Operator::Is | crate::plan::Operator::In)
+        ) || rule.conditions.len() != 1
+        {
+            return Err(format!(
+                "bundle rule {number} must have exactly one `$is` condition"
+            ));
+        }
+        let first = value
+            .as_array()
+            .and_then(|a| if a.len() == 1 { a.first() } else { None })
+            .unwrap_or(value);
+        let id = first
+            .get("id")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| format!("bundle rule {number} needs an `id`"))?;
+        let object = match (
+            first.get("object").and_then(|v| v.as_str()),
+            first.get("type").and_then(|v| v.as_str()),
+        ) {
+            (Some("products_collection"), _) | (_, Some("products_collection")) => {
+                Some(TargetObject::ProductsCollection)
+            }
+            (Some("sku"), _) => Some(TargetObject::Sku),
+            (Some("product"), _) => Some(TargetObject::Product),
+            _ => None,
+        };
+        if !(1..=crate::limits::MAX_QUANTITY).contains(&rule.quantity) {
+            return Err(format!("bundle rule {number}: quantity must be positive"));
+        }
+        components.push(BundleComponent {
+            target: ItemTarget {
+                object,
+                id: id.to_string(),
+            },
+            units: rule.quantity,
+        });
+    }
+    if components.is_empty() {
+        return Err("bundle_rules has no rules".into());
+    }
+    Ok(BundleRule {
+        limit: i64::from(src.limit),
+        multiply: src.multiply_discount,
+        components,
+    })
 }
 
 #[cfg(test)]
@@ -338,7 +317,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             d,
-            CompiledDiscount::Unit {
+            Discount::Unit {
                 units: vec![UnitGift {
                     unit_off: 1,
                     unit_type: "prod_x".into(),
