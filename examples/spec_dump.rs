@@ -1,7 +1,11 @@
 //! Runs every spec vector (`tests/spec/*.json`) through the native engine and
 //! writes one JSON file with, per case, the exact input texts and the exact
-//! output text. The wasm runners in `pkg-js/test/` feed the same texts to the
-//! WebAssembly build and compare its output with these bytes.
+//! output text, and per snapshot its compiled plan (`plan`: base64url of the
+//! bytes `Engine::load_plan` takes; `null` when the compiler refused the
+//! source, whose output is then `{"error":…,"stage":"load"}`). The wasm
+//! runners in `pkg-js/test/` load those plans (the wasm has no compiler),
+//! feed the same texts to the WebAssembly build and compare its output with
+//! these bytes.
 //!
 //! ```text
 //! cargo run --example spec_dump -- target/promo-edge-spec/native.json
@@ -28,6 +32,17 @@ fn text(v: &Value, key: &str, at: &str) -> Result<String> {
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| format!("{at}: `{key}` is not a string").into())
+}
+
+/// The compiled plan of a snapshot as base64url, or `null` when refused.
+fn plan_of(snapshot: &str) -> Value {
+    use base64::Engine as _;
+    match promo_edge::compiler::compile_json(snapshot)
+        .and_then(|(plan, _)| promo_edge::plan::encoding::encode(&plan))
+    {
+        Ok(bytes) => Value::String(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)),
+        Err(_) => Value::Null,
+    }
 }
 
 /// The native engine's answer, exactly as the Rust spec runner computes it.
@@ -86,11 +101,12 @@ fn dump_file(path: &Path) -> Result<Value> {
             "output": output,
         });
         if let (Some(s), Some(m)) = (own_text, entry.as_object_mut()) {
+            m.insert("plan".into(), plan_of(&s));
             m.insert("snapshot".into(), Value::String(s));
         }
         cases.push(entry);
     }
-    Ok(json!({"name": name, "snapshot": snapshot, "cases": cases}))
+    Ok(json!({"name": name, "snapshot": snapshot, "plan": plan_of(&snapshot), "cases": cases}))
 }
 
 fn main() -> Result<()> {

@@ -359,6 +359,64 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl serde::Serialize for Error {
+    /// `{"code": "…", …fields}`: the stable code and the variant's fields
+    /// (how the wasm binding hands an error to JavaScript, which words it).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("code", self.code())?;
+        match self {
+            Error::InvalidJson { message } | Error::BundleMalformed { message } => {
+                m.serialize_entry("message", message)?
+            }
+            Error::JwksInvalid { message } => m.serialize_entry("message", message)?,
+            Error::SnapshotSchemaUnsupported { found } => m.serialize_entry("found", found)?,
+            Error::SnapshotInvalid { path, message } | Error::InvalidRequest { path, message } => {
+                m.serialize_entry("path", path)?;
+                m.serialize_entry("message", message)?;
+            }
+            Error::SnapshotTooLarge { bytes, limit }
+            | Error::MetadataTooLarge { bytes, limit }
+            | Error::PlanTooLarge { bytes, limit } => {
+                m.serialize_entry("bytes", bytes)?;
+                m.serialize_entry("limit", limit)?;
+            }
+            Error::BundleAlgorithmUnsupported { alg } => m.serialize_entry("alg", alg)?,
+            Error::BundleKeyUnknown { kid } | Error::BundleSignatureInvalid { kid } => {
+                m.serialize_entry("kid", kid)?
+            }
+            Error::SnapshotExpired { expires_at } => m.serialize_entry("expires_at", expires_at)?,
+            Error::SnapshotNotNewer { held, offered } => {
+                m.serialize_entry("held", held)?;
+                m.serialize_entry("offered", offered)?;
+            }
+            Error::TooManyOrderItems { count, limit }
+            | Error::TooManyProducts { count, limit }
+            | Error::TooManyRedeemables { count, limit } => {
+                m.serialize_entry("count", count)?;
+                m.serialize_entry("limit", limit)?;
+            }
+            Error::AmountOutOfRange { path, value } => {
+                m.serialize_entry("path", path)?;
+                m.serialize_entry("value", value)?;
+            }
+            Error::OrderItemPriceMissing { index } => m.serialize_entry("index", index)?,
+            Error::InvalidTimestamp { value } => m.serialize_entry("value", value)?,
+            Error::PlanInvalid { reason } => m.serialize_entry("reason", reason)?,
+            Error::PlanTrailingBytes { bytes } => m.serialize_entry("bytes", bytes)?,
+            Error::PlanVersionUnsupported { found } => m.serialize_entry("found", found)?,
+            Error::BundlePlanMismatch { what } => m.serialize_entry("what", what)?,
+            Error::NoSnapshot
+            | Error::ArithmeticOverflow
+            | Error::PlanTruncated
+            | Error::PlanChecksumMismatch
+            | Error::BundleFormatOutdated => {}
+        }
+        m.end()
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::InvalidJson {

@@ -2,29 +2,22 @@
 //!
 //! Bulk calls take and return JSON text: one string copy each way is cheaper
 //! than walking a large object graph through the JS boundary, and the bytes
-//! are exactly those the native engine produces. Errors are thrown as JS
-//! `Error` objects named `PromoError` with the stable `code` of
-//! [`Error::code`]; the npm package turns them into its `PromoError` class.
+//! are exactly those the native engine produces. Plans and bundles cross as
+//! bytes. Errors are thrown as JS `Error`s whose `message` is the error as
+//! JSON (`{"code": "…", …fields}`, see `impl Serialize for Error`); the npm
+//! package turns them into its `PromoError` class and words the message,
+//! so the wasm carries no text formatting of its own.
 
-use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::time::Instant;
 use crate::{Engine, Error};
 
-/// Builds the thrown value: `Object.assign(new Error(message), {name: "PromoError", code})`.
+/// The thrown value: `new Error(JSON.stringify({code, …fields}))`.
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
-        let err = js_sys::Error::new(&e.to_string());
-        err.set_name("PromoError");
-        // Setting a property on a fresh Error cannot fail; if it somehow did,
-        // the error would still be thrown, only without its code.
-        let _ = Reflect::set(
-            &err,
-            &JsValue::from_str("code"),
-            &JsValue::from_str(e.code()),
-        );
-        err.into()
+        let text = serde_json::to_string(&e).unwrap_or_default();
+        JsError::new(&text).into()
     }
 }
 
@@ -104,13 +97,10 @@ impl WasmEngine {
     }
 }
 
-/// Every error code the engine can throw ([`Error::ALL_CODES`]).
-#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "string[]")]
-pub fn error_codes() -> Array {
-    Error::ALL_CODES
-        .iter()
-        .map(|c| JsValue::from_str(c))
-        .collect()
+/// Every error code the engine can throw ([`Error::ALL_CODES`]), as a JSON array.
+#[wasm_bindgen(js_name = errorCodesJson)]
+pub fn error_codes_json() -> String {
+    serde_json::to_string(Error::ALL_CODES).unwrap_or_default()
 }
 
 /// The spec-vector version this engine passes ([`crate::SPEC_VERSION`]).
