@@ -19,23 +19,30 @@
 //! `gift.balance`, `loyalty_card.balance`); from then on the ledger is the
 //! authority.
 
-use std::collections::BTreeMap;
+mod apply;
+mod counters;
+mod store;
+mod targets;
+
 use std::path::Path;
 use std::sync::Mutex;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use chrono::{Datelike, NaiveDateTime};
-use promo_edge::request::{RedeemableObject, ValidationRequest};
-use promo_edge::snapshot::{CompiledSnapshot, RedeemableKind};
+use promo_edge::request::ValidationRequest;
 use promo_edge::time::Instant;
-use promo_edge::validation::{Status, ValidationResponse};
+use promo_edge::validation::ValidationResponse;
 use promo_edge::Engine;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api_error::ApiError;
+
+use self::apply::apply;
+use self::counters::fill_counters;
+use self::store::{balance, bump_item_counts, counter};
+use self::targets::{customer_of, resolve};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS bundles (
@@ -116,281 +123,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// What one requested redeemable is in the ledger.
-#[derive(Debug, Clone)]
-struct Target {
-    /// The id as requested (the key of `counters.redeemables`).
-    requested: String,
-    object: &'static str,
-    pos: usize,
-    key: String,
-    campaign: String,
-}
-
 fn sha256_b64(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
-}
-
-fn ledger_key(snap: &CompiledSnapshot, pos: usize, requested: &str) -> Option<String> {
-    let r = snap.redeemables.get(pos)?;
-    Some(match r.kind {
-        RedeemableKind::PromotionTier => format!("tier:{}", r.id),
-        _ if !r.id.is_empty() => format!("voucher:{}", r.id),
-        _ => format!("code:{}", sha256_b64(requested)),
-    })
-}
-
-fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest) -> Vec<Target> {
-    let mut out = Vec::new();
-    let mut push = |requested: &str, object: &'static str, pos: Option<usize>| {
-        let Some(pos) = pos else { return };
-        let Some(r) = snap.redeemables.get(pos) else {
-            return;
-        };
-        let (Some(key), Some(camp)) = (
-            ledger_key(snap, pos, requested),
-            snap.campaigns.get(r.campaign),
-        ) else {
-            return;
-        };
-        out.push(Target {
-            requested: requested.to_string(),
-            object,
-            pos,
-            key,
-            campaign: camp.id.clone(),
-        });
-    };
-    for r in &req.redeemables {
-        match r.object {
-            RedeemableObject::Voucher => push(&r.id, "voucher", snap.find_voucher(&r.id)),
-            RedeemableObject::PromotionTier => push(&r.id, "promotion_tier", snap.find_tier(&r.id)),
-            RedeemableObject::PromotionStack => {
-                if let Some((_, tiers)) = snap.stacks.get(&r.id) {
-                    for t in tiers {
-                        let id = snap
-                            .redeemables
-                            .get(*t)
-                            .map(|x| x.id.clone())
-                            .unwrap_or_default();
-                        push(&id, "promotion_tier", Some(*t));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Calendar periods of `now` in the project's zone (weeks start on Monday).
-#[derive(Debug, Clone)]
-struct Periods {
-    day: String,
-    week: String,
-    month: String,
-}
-
-fn periods(snap: &CompiledSnapshot, now: Instant) -> Periods {
-    let local = Instant(now.0.saturating_add(snap.tz.offset_ms(now)))
-        .naive_utc()
-        .unwrap_or(NaiveDateTime::MIN);
-    let w = local.iso_week();
-    Periods {
-        day: local.format("%Y-%m-%d").to_string(),
-        week: format!("{}-W{:02}", w.year(), w.week()),
-        month: local.format("%Y-%m").to_string(),
-    }
-}
-
-fn counter(conn: &Connection, scope: &str, key: &str, name: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT value FROM counters WHERE scope = ?1 AND key = ?2 AND name = ?3",
-        params![scope, key, name],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-fn balance(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT balance FROM balances WHERE key = ?1",
-        params![key],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-/// `item_counts.customer` for every customer together (a customer is
-/// stored as `c:<id>`, so no id can collide with it).
-const ALL_CUSTOMERS: &str = "*";
-
-/// The live (not rolled back) redemption items of a ledger key (`scope`
-/// `key`) or a campaign (`campaign`), for one customer or all, over all
-/// time or one `day`/`week`/`month`: one lookup in `item_counts`, which
-/// every recorded item and every rollback keeps in step with the log.
-fn count_items(
-    conn: &Connection,
-    scope: &str,
-    id: &str,
-    customer: Option<&str>,
-    period: Option<(&str, &str)>,
-) -> rusqlite::Result<i64> {
-    let customer = customer.map_or_else(|| ALL_CUSTOMERS.to_string(), |c| format!("c:{c}"));
-    let period = period.map_or_else(
-        || "all".to_string(),
-        |(name, value)| format!("{name}:{value}"),
-    );
-    conn.prepare_cached(
-        "SELECT count FROM item_counts WHERE scope = ?1 AND id = ?2 AND customer = ?3 AND period = ?4",
-    )?
-    .query_row(params![scope, id, customer, period], |r| r.get(0))
-    .optional()
-    .map(|c| c.unwrap_or(0))
-}
-
-/// Adds `delta` (+1 for a recorded item, −1 when it is rolled back) to every
-/// count the item is in: its key and its campaign, its customer and all
-/// customers, all time and its day, week and month.
-#[allow(clippy::too_many_arguments)]
-fn bump_item_counts(
-    conn: &Connection,
-    key: &str,
-    campaign: &str,
-    customer: Option<&str>,
-    day: &str,
-    week: &str,
-    month: &str,
-    delta: i64,
-) -> rusqlite::Result<()> {
-    // An upsert would check `count >= 0` on the row it tries to insert
-    // first, so a decrement (always of an existing count) is an update.
-    let mut stmt = conn.prepare_cached(if delta > 0 {
-        "INSERT INTO item_counts (scope, id, customer, period, count) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (scope, id, customer, period) DO UPDATE SET count = count + ?5"
-    } else {
-        "UPDATE item_counts SET count = count + ?5
-         WHERE scope = ?1 AND id = ?2 AND customer = ?3 AND period = ?4"
-    })?;
-    let customers = [
-        Some(ALL_CUSTOMERS.to_string()),
-        customer.map(|c| format!("c:{c}")),
-    ];
-    let periods = [
-        "all".to_string(),
-        format!("day:{day}"),
-        format!("week:{week}"),
-        format!("month:{month}"),
-    ];
-    for (scope, id) in [("key", key), ("campaign", campaign)] {
-        for who in customers.iter().flatten() {
-            for period in &periods {
-                stmt.execute(params![scope, id, who, period, delta])?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn customer_of(req: &ValidationRequest) -> Option<String> {
-    req.customer
-        .as_ref()
-        .and_then(|c| c.source_id.clone().or_else(|| c.id.clone()))
-}
-
-/// Replaces the request's counters with the ledger's.
-fn fill_counters(
-    conn: &Connection,
-    snap: &CompiledSnapshot,
-    req: &mut ValidationRequest,
-    targets: &[Target],
-    now: Instant,
-) -> rusqlite::Result<()> {
-    let p = periods(snap, now);
-    let customer = customer_of(req);
-    let cust = customer.as_deref();
-    let mut counters = promo_edge::request::Counters::default();
-    for t in targets {
-        let Some(r) = snap.redeemables.get(t.pos) else {
-            continue;
-        };
-        let mut m = BTreeMap::new();
-        let redeemed = counter(conn, "redeemable", &t.key, "redeemed_quantity")?
-            .unwrap_or(r.redeemed_quantity);
-        m.insert("redeemed_quantity".to_string(), redeemed);
-        let periods = [
-            ("day", p.day.as_str()),
-            ("week", p.week.as_str()),
-            ("month", p.month.as_str()),
-        ];
-        let per_customer = |period| match cust {
-            Some(c) => count_items(conn, "key", &t.key, Some(c), period),
-            None => Ok(0),
-        };
-        m.insert("customer_redemptions".into(), per_customer(None)?);
-        for (suffix, (pname, pval)) in ["daily", "weekly", "monthly"].iter().zip(periods) {
-            m.insert(
-                format!("customer_redemptions_{suffix}"),
-                per_customer(Some((pname, pval)))?,
-            );
-            m.insert(
-                format!("redemptions_{suffix}"),
-                count_items(conn, "key", &t.key, None, Some((pname, pval)))?,
-            );
-        }
-        match r.kind {
-            RedeemableKind::GiftCard => {
-                let initial = r.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
-                m.insert(
-                    "gift_balance".into(),
-                    balance(conn, &t.key)?.unwrap_or(initial),
-                );
-            }
-            RedeemableKind::LoyaltyCard => {
-                let initial = r.loyalty_balance.unwrap_or(0);
-                m.insert(
-                    "loyalty_balance".into(),
-                    balance(conn, &t.key)?.unwrap_or(initial),
-                );
-            }
-            _ => {}
-        }
-        counters.redeemables.insert(t.requested.clone(), m);
-
-        if counters.campaigns.contains_key(&t.campaign) {
-            continue;
-        }
-        let mut c = BTreeMap::new();
-        for name in [
-            "redemptions",
-            "orders_amount",
-            "amount_discounted",
-            "gift_amount",
-            "points_used",
-        ] {
-            c.insert(
-                name.to_string(),
-                counter(conn, "campaign", &t.campaign, name)?.unwrap_or(0),
-            );
-        }
-        let per_customer = |period| match cust {
-            Some(x) => count_items(conn, "campaign", &t.campaign, Some(x), period),
-            None => Ok(0),
-        };
-        c.insert("customer_redemptions".into(), per_customer(None)?);
-        for (suffix, (pname, pval)) in ["daily", "weekly", "monthly"].iter().zip(periods) {
-            c.insert(
-                format!("customer_redemptions_{suffix}"),
-                per_customer(Some((pname, pval)))?,
-            );
-            c.insert(
-                format!("redemptions_{suffix}"),
-                count_items(conn, "campaign", &t.campaign, None, Some((pname, pval)))?,
-            );
-        }
-        counters.campaigns.insert(t.campaign.clone(), c);
-    }
-    req.counters = counters;
-    Ok(())
 }
 
 /// A redemption request after parsing.
@@ -427,74 +161,6 @@ pub fn fresh_id(prefix: &str) -> String {
     let mut b = [0u8; 12];
     rand_core::OsRng.fill_bytes(&mut b);
     format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(b))
-}
-
-struct Effects<'a> {
-    tx: &'a Connection,
-    redemption: &'a str,
-}
-
-impl Effects<'_> {
-    /// `counters[scope,key,name] += delta`, starting from `initial`.
-    fn counter(
-        &self,
-        scope: &str,
-        key: &str,
-        name: &str,
-        delta: i64,
-        initial: i64,
-    ) -> rusqlite::Result<()> {
-        if delta == 0 {
-            return Ok(());
-        }
-        self.tx.execute(
-            "INSERT INTO counters (scope, key, name, value) VALUES (?1, ?2, ?3, ?4 + ?5)
-             ON CONFLICT (scope, key, name) DO UPDATE SET value = value + ?5",
-            params![scope, key, name, initial, delta],
-        )?;
-        self.record("counter", scope, key, name, delta)
-    }
-
-    /// `balances[key] += delta` (negative to spend), starting from
-    /// `initial`; fails rather than going below zero.
-    fn balance(&self, kind: &str, key: &str, delta: i64, initial: i64) -> Result<(), ApiError> {
-        if delta == 0 {
-            return Ok(());
-        }
-        self.tx.execute(
-            "INSERT OR IGNORE INTO balances (key, kind, balance) VALUES (?1, ?2, ?3)",
-            params![key, kind, initial.max(0)],
-        )?;
-        let changed = self.tx.execute(
-            "UPDATE balances SET balance = balance + ?2 WHERE key = ?1 AND balance + ?2 >= 0",
-            params![key, delta],
-        )?;
-        if changed != 1 {
-            return Err(ApiError::new(
-                409,
-                "BALANCE_INSUFFICIENT",
-                format!("the {kind} balance does not cover {}", -delta),
-            ));
-        }
-        self.record("balance", kind, key, kind, delta)?;
-        Ok(())
-    }
-
-    fn record(
-        &self,
-        kind: &str,
-        scope: &str,
-        key: &str,
-        name: &str,
-        delta: i64,
-    ) -> rusqlite::Result<()> {
-        self.tx.execute(
-            "INSERT INTO redemption_effects (redemption_id, kind, scope, key, name, delta)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![self.redemption, kind, scope, key, name, delta],
-        )?;
-        Ok(())
-    }
 }
 
 impl Ledger {
@@ -791,124 +457,6 @@ impl Ledger {
     ) -> rusqlite::Result<Option<i64>> {
         counter(&lock(&self.reader), scope, key, name)
     }
-}
-
-/// Records a valid redemption's counter and balance changes.
-fn apply(
-    tx: &Connection,
-    snap: &CompiledSnapshot,
-    id: &str,
-    result: &ValidationResponse,
-    targets: &[Target],
-    customer: Option<&str>,
-    now: Instant,
-) -> Result<(), ApiError> {
-    let fx = Effects { tx, redemption: id };
-    let p = periods(snap, now);
-    let mut used = vec![false; targets.len()];
-    let mut campaigns = Vec::new();
-    for r in result
-        .redeemables
-        .iter()
-        .filter(|r| r.status == Status::Applicable)
-    {
-        let found = targets.iter().enumerate().find(|(i, t)| {
-            !used.get(*i).copied().unwrap_or(true) && t.requested == r.id && t.object == r.object
-        });
-        let Some((i, t)) = found else {
-            continue;
-        };
-        if let Some(u) = used.get_mut(i) {
-            *u = true;
-        }
-        let Some(compiled) = snap.redeemables.get(t.pos) else {
-            continue;
-        };
-        fx.counter(
-            "redeemable",
-            &t.key,
-            "redeemed_quantity",
-            1,
-            compiled.redeemed_quantity,
-        )?;
-        tx.execute(
-            "INSERT INTO redemption_items (redemption_id, ledger_key, campaign_id, customer, day, week, month)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, t.key, t.campaign, customer, p.day, p.week, p.month],
-        )?;
-        bump_item_counts(
-            tx,
-            &t.key,
-            &t.campaign,
-            customer,
-            &p.day,
-            &p.week,
-            &p.month,
-            1,
-        )?;
-        let discount = r
-            .order
-            .as_ref()
-            .map(|o| o.total_applied_discount_amount.0)
-            .unwrap_or(0);
-        let credits = r.result.gift.as_ref().map(|g| g.credits.0).unwrap_or(0);
-        let points = r
-            .result
-            .loyalty_card
-            .as_ref()
-            .map(|l| l.points)
-            .unwrap_or(0);
-        if credits > 0 {
-            let initial = compiled.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
-            fx.balance("gift_balance", &t.key, -credits, initial)?;
-        }
-        if points > 0 {
-            fx.balance(
-                "loyalty_balance",
-                &t.key,
-                -points,
-                compiled.loyalty_balance.unwrap_or(0),
-            )?;
-        }
-        fx.counter("campaign", &t.campaign, "redemptions", 1, 0)?;
-        fx.counter("campaign", &t.campaign, "amount_discounted", discount, 0)?;
-        fx.counter("campaign", &t.campaign, "gift_amount", credits, 0)?;
-        fx.counter("campaign", &t.campaign, "points_used", points, 0)?;
-        if !campaigns.contains(&t.campaign) {
-            campaigns.push(t.campaign.clone());
-        }
-    }
-    for c in &campaigns {
-        fx.counter(
-            "campaign",
-            c,
-            "orders_amount",
-            result.order.initial_amount.0,
-            0,
-        )?;
-    }
-    // Points earned go to the customer's card in that loyalty campaign.
-    if let Some(cust) = customer {
-        for e in result.earned_points.iter().filter(|e| e.points > 0) {
-            let card = snap
-                .by_holder
-                .get(cust)
-                .into_iter()
-                .flatten()
-                .find_map(|pos| {
-                    let r = snap.redeemables.get(*pos)?;
-                    let camp = snap.campaigns.get(r.campaign)?;
-                    (r.kind == RedeemableKind::LoyaltyCard
-                        && camp.id == e.campaign_id
-                        && !r.id.is_empty())
-                    .then(|| (format!("voucher:{}", r.id), r.loyalty_balance.unwrap_or(0)))
-                });
-            if let Some((key, initial)) = card {
-                fx.balance("loyalty_balance", &key, e.points, initial)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// SHA-256 (base64url) of a JSON value in canonical form (object keys
