@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use promo_edge::request::ValidationRequest;
-use promo_edge::snapshot::{CompiledSnapshot, RedeemableKind};
+use promo_edge::snapshot::CompiledSnapshot;
 use promo_edge::time::Instant;
 use rusqlite::Connection;
 
@@ -23,12 +23,9 @@ pub(super) fn fill_counters(
     let cust = customer.as_deref();
     let mut counters = promo_edge::request::Counters::default();
     for t in targets {
-        let Some(r) = snap.redeemables.get(t.pos) else {
-            continue;
-        };
         let mut m = BTreeMap::new();
         let redeemed = counter(conn, "redeemable", &t.key, "redeemed_quantity")?
-            .unwrap_or(r.redeemed_quantity);
+            .unwrap_or(t.published.redeemed_quantity);
         m.insert("redeemed_quantity".to_string(), redeemed);
         let periods = [
             ("day", p.day.as_str()),
@@ -50,22 +47,17 @@ pub(super) fn fill_counters(
                 count_items(conn, "key", &t.key, None, Some((pname, pval)))?,
             );
         }
-        match r.kind {
-            RedeemableKind::GiftCard => {
-                let initial = r.gift.and_then(|g| g.0).map(|m| m.0).unwrap_or(0);
-                m.insert(
-                    "gift_balance".into(),
-                    balance(conn, &t.key)?.unwrap_or(initial),
-                );
-            }
-            RedeemableKind::LoyaltyCard => {
-                let initial = r.loyalty_balance.unwrap_or(0);
-                m.insert(
-                    "loyalty_balance".into(),
-                    balance(conn, &t.key)?.unwrap_or(initial),
-                );
-            }
-            _ => {}
+        if let Some(initial) = t.published.gift_balance {
+            m.insert(
+                "gift_balance".into(),
+                balance(conn, &t.key)?.unwrap_or(initial),
+            );
+        }
+        if let Some(initial) = t.published.loyalty_balance {
+            m.insert(
+                "loyalty_balance".into(),
+                balance(conn, &t.key)?.unwrap_or(initial),
+            );
         }
         counters.redeemables.insert(t.requested.clone(), m);
 

@@ -41,7 +41,7 @@ use crate::api_error::ApiError;
 
 use self::apply::apply;
 use self::counters::fill_counters;
-use self::store::{balance, bump_item_counts, counter};
+use self::store::{counter, revert_effects, revert_items};
 use self::targets::{customer_of, resolve};
 
 const SCHEMA: &str = "
@@ -273,7 +273,7 @@ impl Ledger {
         let id = fresh_id("rdm");
         let status = if result.valid { "SUCCEEDED" } else { "FAILED" };
         let customer = customer_of(&req);
-        if result.valid {
+        let earned = if result.valid {
             apply(
                 &tx,
                 snap,
@@ -282,8 +282,10 @@ impl Ledger {
                 &targets,
                 customer.as_deref(),
                 input.now,
-            )?;
-        }
+            )?
+        } else {
+            Vec::new()
+        };
         let created_at = input.now.to_rfc3339();
         let body = json!({
             "id": id,
@@ -292,6 +294,7 @@ impl Ledger {
             "created_at": created_at,
             "snapshot_version": snap.version,
             "differences": differences,
+            "earned_points": earned,
             "result": result_json,
         })
         .to_string();
@@ -366,72 +369,8 @@ impl Ledger {
                 format!("redemption `{id}` was rolled back at {at}"),
             ));
         }
-        let effects: Vec<(String, String, String, String, i64)> = {
-            let mut stmt = tx.prepare(
-                "SELECT kind, scope, key, name, delta FROM redemption_effects WHERE redemption_id = ?1 ORDER BY rowid",
-            )?;
-            let rows = stmt.query_map(params![id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut reverted = Vec::new();
-        for (kind, scope, key, name, delta) in effects {
-            let back = if kind == "balance" {
-                // Points earned and spent since cannot be taken back below zero.
-                let current = balance(&tx, &key)?.unwrap_or(0);
-                let back = if delta > 0 {
-                    -delta.min(current)
-                } else {
-                    -delta
-                };
-                tx.execute(
-                    "UPDATE balances SET balance = balance + ?2 WHERE key = ?1",
-                    params![key, back],
-                )?;
-                back
-            } else {
-                tx.execute(
-                    "UPDATE counters SET value = value - ?4 WHERE scope = ?1 AND key = ?2 AND name = ?3",
-                    params![scope, key, name, delta],
-                )?;
-                -delta
-            };
-            reverted.push(json!({"scope": scope, "key": key, "name": name, "delta": back}));
-        }
-        let items: Vec<(String, String, Option<String>, String, String, String)> = {
-            let mut stmt = tx.prepare(
-                "SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items
-                 WHERE redemption_id = ?1 AND rolled_back = 0",
-            )?;
-            let rows = stmt.query_map(params![id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        for (key, campaign, customer, day, week, month) in &items {
-            bump_item_counts(
-                &tx,
-                key,
-                campaign,
-                customer.as_deref(),
-                day,
-                week,
-                month,
-                -1,
-            )?;
-        }
-        tx.execute(
-            "UPDATE redemption_items SET rolled_back = 1 WHERE redemption_id = ?1",
-            params![id],
-        )?;
+        let reverted = revert_effects(&tx, id)?;
+        revert_items(&tx, id)?;
         let at = now.to_rfc3339();
         tx.execute(
             "UPDATE redemptions SET rolled_back_at = ?2 WHERE id = ?1",

@@ -3,6 +3,7 @@
 //! exactly them.
 
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
 
@@ -172,4 +173,79 @@ impl Effects<'_> {
         )?;
         Ok(())
     }
+}
+
+/// Undoes every counter and balance change a redemption recorded, in the
+/// order they were made; answers each as `{scope, key, name, delta}`.
+///
+/// Points it added to a card may have been spent since: a balance never
+/// goes below zero, so only what is left is taken back, and the entry's
+/// `shortfall` names the points that could not be.
+pub(super) fn revert_effects(tx: &Connection, id: &str) -> rusqlite::Result<Vec<Value>> {
+    let effects: Vec<(String, String, String, String, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT kind, scope, key, name, delta FROM redemption_effects WHERE redemption_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut reverted = Vec::new();
+    for (kind, scope, key, name, delta) in effects {
+        if kind != "balance" {
+            tx.execute(
+                "UPDATE counters SET value = value - ?4 WHERE scope = ?1 AND key = ?2 AND name = ?3",
+                params![scope, key, name, delta],
+            )?;
+            reverted.push(json!({"scope": scope, "key": key, "name": name, "delta": -delta}));
+            continue;
+        }
+        let current = balance(tx, &key)?.unwrap_or(0);
+        let back = if delta > 0 {
+            -delta.min(current)
+        } else {
+            -delta
+        };
+        tx.execute(
+            "UPDATE balances SET balance = balance + ?2 WHERE key = ?1",
+            params![key, back],
+        )?;
+        let shortfall = delta.saturating_add(back);
+        reverted.push(if shortfall > 0 {
+            json!({"scope": scope, "key": key, "name": name, "delta": back, "shortfall": shortfall})
+        } else {
+            json!({"scope": scope, "key": key, "name": name, "delta": back})
+        });
+    }
+    Ok(reverted)
+}
+
+/// Takes a redemption's items out of every count and marks them rolled back.
+pub(super) fn revert_items(tx: &Connection, id: &str) -> rusqlite::Result<()> {
+    let items: Vec<(String, String, Option<String>, String, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items
+             WHERE redemption_id = ?1 AND rolled_back = 0",
+        )?;
+        let rows = stmt.query_map(params![id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (key, campaign, customer, day, week, month) in &items {
+        bump_item_counts(tx, key, campaign, customer.as_deref(), day, week, month, -1)?;
+    }
+    tx.execute(
+        "UPDATE redemption_items SET rolled_back = 1 WHERE redemption_id = ?1",
+        params![id],
+    )?;
+    Ok(())
 }

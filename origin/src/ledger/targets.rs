@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDateTime};
 use promo_edge::request::{RedeemableObject, ValidationRequest};
-use promo_edge::snapshot::{CompiledSnapshot, RedeemableKind};
+use promo_edge::snapshot::{CompiledRedeemable, CompiledSnapshot, RedeemableKind};
 use promo_edge::time::Instant;
 
 use super::sha256_b64;
@@ -18,6 +18,30 @@ pub(super) struct Target {
     pub(super) pos: usize,
     pub(super) key: String,
     pub(super) campaign: String,
+    /// The published values a counter or balance starts from the first
+    /// time the ledger touches it.
+    pub(super) published: Published,
+}
+
+/// A redeemable's values at publication.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Published {
+    /// `redemption.redeemed_quantity`.
+    pub(super) redeemed_quantity: i64,
+    /// A gift card's balance (`Some` only for gift cards).
+    pub(super) gift_balance: Option<i64>,
+    /// A loyalty card's points (`Some` only for loyalty cards).
+    pub(super) loyalty_balance: Option<i64>,
+}
+
+fn published(r: &CompiledRedeemable) -> Published {
+    Published {
+        redeemed_quantity: r.redeemed_quantity,
+        gift_balance: (r.kind == RedeemableKind::GiftCard)
+            .then(|| r.gift.and_then(|g| g.0).map_or(0, |m| m.0)),
+        loyalty_balance: (r.kind == RedeemableKind::LoyaltyCard)
+            .then(|| r.loyalty_balance.unwrap_or(0)),
+    }
 }
 
 fn ledger_key(snap: &CompiledSnapshot, pos: usize, requested: &str) -> Option<String> {
@@ -25,10 +49,14 @@ fn ledger_key(snap: &CompiledSnapshot, pos: usize, requested: &str) -> Option<St
     Some(match r.kind {
         RedeemableKind::PromotionTier => format!("tier:{}", r.id),
         _ if !r.id.is_empty() => format!("voucher:{}", r.id),
-        _ => format!("code:{}", sha256_b64(requested)),
+        _ => match holder_card_key(snap, pos) {
+            Some(key) => key,
+            None => format!("code:{}", sha256_b64(requested)),
+        },
     })
 }
 
+/// The ledger targets of a request's redeemables (a stack: its tiers).
 pub(super) fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest) -> Vec<Target> {
     let mut out = Vec::new();
     let mut push = |requested: &str, object: &'static str, pos: Option<usize>| {
@@ -48,6 +76,7 @@ pub(super) fn resolve(snap: &CompiledSnapshot, req: &ValidationRequest) -> Vec<T
             pos,
             key,
             campaign: camp.id.clone(),
+            published: published(r),
         });
     };
     for r in &req.redeemables {
@@ -95,4 +124,89 @@ pub(super) fn customer_of(req: &ValidationRequest) -> Option<String> {
     req.customer
         .as_ref()
         .and_then(|c| c.source_id.clone().or_else(|| c.id.clone()))
+}
+
+/// The loyalty cards published to `holder` in the campaign at position
+/// `campaign` (a bulk redeemable standing for many codes is nobody's card).
+fn holder_cards<'a>(
+    snap: &'a CompiledSnapshot,
+    holder: &str,
+    campaign: usize,
+) -> impl Iterator<Item = (usize, &'a CompiledRedeemable)> + 'a {
+    snap.by_holder
+        .get(holder)
+        .into_iter()
+        .flatten()
+        .filter_map(|pos| snap.redeemables.get(*pos).map(|r| (*pos, r)))
+        .filter(move |(_, r)| {
+            r.kind == RedeemableKind::LoyaltyCard && r.campaign == campaign && !r.shared
+        })
+}
+
+/// One part of a `card:` key, with `%` and `:` escaped so that no two
+/// (campaign, holder) pairs give the same key.
+fn key_part(s: &str) -> String {
+    s.replace('%', "%25").replace(':', "%3A")
+}
+
+/// `card:<campaign id>:<holder id>` for a loyalty card published without a
+/// voucher id to a holder who has no other such card in its campaign.
+/// Its code is only a salted hash in the snapshot, so the points a
+/// customer earns without presenting the card could not find a key made
+/// from the code; a customer holds one card per loyalty campaign
+/// (Voucherify's `join_once`), and the pair, like the code, stays the same
+/// from one publication to the next.
+fn holder_card_key(snap: &CompiledSnapshot, pos: usize) -> Option<String> {
+    let r = snap.redeemables.get(pos)?;
+    if r.kind != RedeemableKind::LoyaltyCard || !r.id.is_empty() || r.shared {
+        return None;
+    }
+    let holder = r.holder.as_deref()?;
+    let idless = holder_cards(snap, holder, r.campaign)
+        .filter(|(_, c)| c.id.is_empty())
+        .count();
+    let camp = snap.campaigns.get(r.campaign)?;
+    (idless == 1).then(|| format!("card:{}:{}", key_part(&camp.id), key_part(holder)))
+}
+
+/// The card that receives the points an order earns in a loyalty campaign:
+/// its ledger key and published balance, or why there is none
+/// (`no_customer`, `no_loyalty_card`, `loyalty_card_ambiguous`).
+///
+/// A card of that campaign presented in the request wins when it is the
+/// customer's or nobody's (the shopper is using it); otherwise the
+/// customer's one card in the campaign. Several cards and none are
+/// reported, never guessed.
+pub(super) fn earning_card(
+    snap: &CompiledSnapshot,
+    targets: &[Target],
+    customer: Option<&str>,
+    campaign_id: &str,
+) -> Result<(String, i64), &'static str> {
+    for t in targets.iter().filter(|t| t.campaign == campaign_id) {
+        let (Some(r), Some(initial)) = (snap.redeemables.get(t.pos), t.published.loyalty_balance)
+        else {
+            continue;
+        };
+        if r.holder.is_none() || r.holder.as_deref() == customer {
+            return Ok((t.key.clone(), initial));
+        }
+    }
+    let customer = customer.ok_or("no_customer")?;
+    let campaign = snap
+        .campaigns
+        .iter()
+        .position(|c| c.id == campaign_id)
+        .ok_or("no_loyalty_card")?;
+    let mut cards = holder_cards(snap, customer, campaign);
+    let (pos, card) = cards.next().ok_or("no_loyalty_card")?;
+    if cards.next().is_some() {
+        return Err("loyalty_card_ambiguous");
+    }
+    let key = if card.id.is_empty() {
+        holder_card_key(snap, pos).ok_or("loyalty_card_ambiguous")?
+    } else {
+        format!("voucher:{}", card.id)
+    };
+    Ok((key, card.loyalty_balance.unwrap_or(0)))
 }
