@@ -1010,3 +1010,47 @@ fn a_rollback_takes_back_earned_points_only_while_they_are_there() {
     drop(server);
     support::audit_item_counts(&env.path("ledger.sqlite"));
 }
+
+/// A new publication salts unique codes afresh; the ledger keys of codes
+/// and cards without an id must not move with the salt.
+#[test]
+fn a_republished_bundle_keeps_what_codes_and_cards_without_an_id_hold() {
+    let env = Env::with_fixture("audit");
+    let mut server = env.serve();
+    let gift = json!({"redeemables": [{"object": "voucher", "id": "GIFT-2", "gift": {"credits": 1200}}],
+                      "order": mugs(2)});
+    assert_eq!(server.redeem("g", &gift).json()["status"], "SUCCEEDED");
+    let card = pay_with_points("CARD-B", 100, "cust_b", mugs(1));
+    // 1.00 off 10.00 → 9 points: 800 − 100 + 9 = 709.
+    assert_eq!(
+        server.redeem("c", &card).json()["earned_points"],
+        credited(9, CARD_B, 709)
+    );
+    assert_eq!(
+        server.redeem("u", &voucher("UNIQ-2", None, mugs(1))).json()["status"],
+        "SUCCEEDED"
+    );
+    server.stop();
+    let before = read_state(&env.path("ledger.sqlite"));
+
+    std::fs::write(
+        env.path("source/campaigns/extra.json"),
+        r#"{"campaigns": [{"id": "camp_new", "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {"discount": {"type": "AMOUNT", "amount_off": 50}}, "vouchers": [{"code": "NEW"}]}]}"#,
+    )
+    .unwrap();
+    let server = env.serve();
+    let b = server.get("/v1/bundles/web", &[]);
+    assert_eq!(b.header("x-snapshot-version"), Some("2"));
+    assert_eq!(read_state(&env.path("ledger.sqlite")), before);
+    // 30.00 − 12.00 = 18.00 left; 709 points; UNIQ-2 used up.
+    let v = server.validate(
+        &json!({"redeemables": [{"object": "voucher", "id": "GIFT-2"}], "order": mugs(4)}),
+    );
+    assert_eq!(
+        v["redeemables"][0]["result"]["gift"],
+        json!({"credits": 1800, "balance": 0})
+    );
+    assert_eq!(live_points(&server, "CARD-B", "cust_b"), 709);
+    assert_eq!(once_error(&server, "UNIQ-2"), "quantity_exceeded");
+}
