@@ -1054,3 +1054,329 @@ fn a_republished_bundle_keeps_what_codes_and_cards_without_an_id_hold() {
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 709);
     assert_eq!(once_error(&server, "UNIQ-2"), "quantity_exceeded");
 }
+
+/// What a storefront computes with the bundle it holds: the engine, loaded
+/// from the served bundle, validating the request locally.
+struct Client {
+    engine: promo_edge::Engine,
+    version: u64,
+}
+
+impl Client {
+    fn load(server: &Server) -> Client {
+        let bundle = server.get("/v1/bundles/web", &[]).body;
+        let jwks = server.get("/v1/keys", &[]).body;
+        let mut engine = promo_edge::Engine::new();
+        let now = promo_edge::time::Instant::parse(support::NOW).unwrap();
+        let report = engine.load_bundle(&bundle, &jwks, now, 0).unwrap();
+        Client {
+            engine,
+            version: report.version,
+        }
+    }
+
+    /// The redemption body a client sends: the request, its preview as
+    /// `expected`, its snapshot version and its choice.
+    fn body(&self, request: &Value, on_difference: &str) -> Value {
+        let preview = self
+            .engine
+            .validate_json(&request.to_string(), support::NOW)
+            .unwrap();
+        let mut body = request.clone();
+        body["expected"] = serde_json::from_str(&preview).unwrap();
+        body["snapshot_version"] = json!(self.version);
+        body["on_difference"] = json!(on_difference);
+        body
+    }
+}
+
+fn summary(answer: &Value) -> Vec<(String, Value, Value, String, Value)> {
+    answer["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["client"].clone(),
+                d["origin"].clone(),
+                d["reason"].as_str().unwrap().to_string(),
+                d["cause"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 18, item 5: the shopper saw 40.00; a new bundle prices the mug at
+/// 9.00, so the origin computes 38.00. `REJECT` redeems nothing and says
+/// what changed; `ACCEPT` (the default) redeems at the origin's total.
+#[test]
+fn a_price_that_moved_since_the_shoppers_bundle_is_redeemed_only_when_accepted() {
+    let env = Env::with_fixture("audit");
+    let mut server = env.serve();
+    let old = Client::load(&server);
+    // 2 × 10.00 + 25.00 = 45.00 − 5.00 = 40.00 → 40 points (cust_x has no card).
+    let request = json!({"redeemables": [{"object": "voucher", "id": "SAVE5"}],
+                         "order": {"items": [{"product_id": "prod_mug", "quantity": 2},
+                                             {"product_id": "prod_tee", "quantity": 1}]},
+                         "customer": {"source_id": "cust_x"}});
+    let stale = old.body(&request, "REJECT");
+    assert_eq!(stale["expected"]["order"]["total_amount"], 4000);
+    server.stop();
+    let project = std::fs::read_to_string(env.path("source/project.json"))
+        .unwrap()
+        .replace(
+            r#""name": "Mug", "price": 1000"#,
+            r#""name": "Mug", "price": 900"#,
+        );
+    std::fs::write(env.path("source/project.json"), project).unwrap();
+    let server = env.serve();
+    let audit = Audit {
+        env: &env,
+        server: &server,
+    };
+    let before = audit.state();
+
+    let r = server.redeem("stale-reject", &stale);
+    assert_eq!(r.status, 409, "{}", r.body);
+    let rejected = r.json();
+    assert_eq!(rejected["code"], "REDEMPTION_RESULT_CHANGED");
+    assert_eq!(rejected["status"], "REJECTED");
+    assert_eq!(rejected["snapshot_version"], 2);
+    let moved = json!("snapshot_version_differs");
+    assert_eq!(
+        summary(&rejected),
+        [
+            (
+                "snapshot_version".into(),
+                json!(1),
+                json!(2),
+                "snapshot_version_differs".into(),
+                Value::Null
+            ),
+            (
+                "order.amount".into(),
+                json!(4500),
+                json!(4300),
+                "amount_changed".into(),
+                moved.clone()
+            ),
+            (
+                "order.initial_amount".into(),
+                json!(4500),
+                json!(4300),
+                "amount_changed".into(),
+                moved.clone()
+            ),
+            (
+                "order.total_amount".into(),
+                json!(4000),
+                json!(3800),
+                "total_changed".into(),
+                moved.clone()
+            ),
+            (
+                "earned_points[camp_loyal].points".into(),
+                json!(40),
+                json!(38),
+                "points_changed".into(),
+                moved
+            ),
+        ]
+    );
+    assert_eq!(
+        rejected["result"]["order"]["total_amount"], 3800,
+        "the origin's result, to confirm"
+    );
+    assert_eq!(rejected["earned_points"], json!([]));
+    assert_eq!(audit.state(), before, "nothing redeemed");
+    // A replay is the same 409; the record is there, and cannot be rolled back.
+    let again = server.redeem("stale-reject", &stale);
+    assert_eq!(
+        (again.status, again.header("idempotent-replayed")),
+        (409, Some("true"))
+    );
+    assert_eq!(again.body, r.body);
+    let id = rejected["id"].as_str().unwrap();
+    assert_eq!(audit.get(id)["status"], "REJECTED");
+    let (a, b) = auth();
+    let rb = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
+    assert_eq!(
+        (rb.status, rb.json()["code"].clone()),
+        (409, json!("REDEMPTION_NOT_SUCCEEDED"))
+    );
+    assert_eq!(audit.state(), before);
+
+    // The shopper confirms 38.00: the origin's result as `expected`, a new key.
+    let mut confirmed = stale.clone();
+    confirmed["expected"] = rejected["result"].clone();
+    confirmed["snapshot_version"] = json!(2);
+    let change = Change::new()
+        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_x"))
+        .campaign("camp_generic", "amount_discounted", 500)
+        .campaign("camp_generic", "orders_amount", 4300);
+    let ok = audit.redeem("confirmed", &confirmed, &change);
+    assert_eq!(
+        (ok["status"].clone(), ok["differences"].clone()),
+        (json!("SUCCEEDED"), json!([]))
+    );
+
+    // ACCEPT, the default: redeemed at 38.00, the differences reported.
+    let mut accept = stale.clone();
+    accept.as_object_mut().unwrap().remove("on_difference");
+    let ok = audit.redeem("stale-accept", &accept, &change);
+    assert_eq!(ok["status"], "SUCCEEDED");
+    assert_eq!(ok["result"]["order"]["total_amount"], 3800);
+    assert_eq!(summary(&ok), summary(&rejected));
+}
+
+#[test]
+fn reject_leaves_alone_what_did_not_change_for_the_shopper() {
+    let env = Env::with_fixture("audit");
+    let server = env.serve();
+    let client = Client::load(&server);
+    let audit = Audit {
+        env: &env,
+        server: &server,
+    };
+    // The same result under another snapshot version redeems.
+    let mut body = client.body(&voucher("SAVE5", Some("cust_x"), mugs(2)), "REJECT");
+    body["snapshot_version"] = json!(0);
+    let change = Change::new()
+        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_x"))
+        .campaign("camp_generic", "amount_discounted", 500)
+        .campaign("camp_generic", "orders_amount", 2000);
+    let ok = audit.redeem("same-result", &body, &change);
+    assert_eq!(ok["status"], "SUCCEEDED");
+    assert_eq!(
+        summary(&ok),
+        [(
+            "snapshot_version".into(),
+            json!(0),
+            json!(1),
+            "snapshot_version_differs".into(),
+            Value::Null
+        )]
+    );
+    // A code used up elsewhere: FAILED as always (nothing to confirm), not a 409.
+    let once = client.body(&voucher("UNIQ-1", Some("cust_x"), mugs(1)), "REJECT");
+    assert_eq!(server.redeem("u-1", &once).json()["status"], "SUCCEEDED");
+    let before = audit.state();
+    let r = server.redeem("u-2", &once);
+    assert_eq!(r.status, 200);
+    let failed = r.json();
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["differences"][0]["reason"], "quantity_exceeded");
+    assert_eq!(audit.state(), before);
+    // REJECT needs something to compare with; a choice must be one of two.
+    for (body, message) in [
+        (
+            json!({"redeemables": [{"object": "voucher", "id": "SAVE5"}], "order": mugs(1),
+                "on_difference": "REJECT"}),
+            "needs `expected`",
+        ),
+        (
+            json!({"redeemables": [{"object": "voucher", "id": "SAVE5"}], "order": mugs(1),
+                "on_difference": "reject", "expected": {}}),
+            "must be \"ACCEPT\" or \"REJECT\"",
+        ),
+    ] {
+        let r = server.redeem("bad-choice", &body);
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (400, json!("INVALID_REQUEST"))
+        );
+        assert!(
+            r.json()["message"].as_str().unwrap().contains(message),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(audit.state(), before, "bad input changes nothing");
+}
+
+/// A gift card spent elsewhere since the preview: the credits it can give
+/// moved, so the total did.
+#[test]
+fn reject_refuses_a_gift_card_that_can_no_longer_pay_what_the_shopper_saw() {
+    let env = Env::with_fixture("audit");
+    let server = env.serve();
+    let client = Client::load(&server);
+    let audit = Audit {
+        env: &env,
+        server: &server,
+    };
+    let request = json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": mugs(4)});
+    let body = client.body(&request, "REJECT");
+    // Elsewhere: 20.00 of the 50.00 spent.
+    let spend = json!({"redeemables": [{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 2000}}],
+                       "order": mugs(2)});
+    assert_eq!(
+        server.redeem("elsewhere", &spend).json()["status"],
+        "SUCCEEDED"
+    );
+    let before = audit.state();
+    let r = server.redeem("stale-gift", &body);
+    assert_eq!(r.status, 409, "{}", r.body);
+    let live = json!("live_balance_differs");
+    let rejected = r.json();
+    assert_eq!(
+        summary(&rejected),
+        [
+            (
+                "redeemables[GIFT-1].result.gift.credits".into(),
+                json!(4000),
+                json!(3000),
+                "balance_changed".into(),
+                live.clone()
+            ),
+            (
+                "redeemables[GIFT-1].order.total_applied_discount_amount".into(),
+                json!(4000),
+                json!(3000),
+                "discount_changed".into(),
+                live.clone()
+            ),
+            (
+                "order.discount_amount".into(),
+                json!(4000),
+                json!(3000),
+                "discount_changed".into(),
+                live.clone()
+            ),
+            (
+                "order.total_discount_amount".into(),
+                json!(4000),
+                json!(3000),
+                "discount_changed".into(),
+                live.clone()
+            ),
+            (
+                "order.total_amount".into(),
+                json!(0),
+                json!(1000),
+                "total_changed".into(),
+                live.clone()
+            ),
+            (
+                "order.applied_discount_amount".into(),
+                json!(4000),
+                json!(3000),
+                "discount_changed".into(),
+                live.clone()
+            ),
+            (
+                "order.total_applied_discount_amount".into(),
+                json!(4000),
+                json!(3000),
+                "discount_changed".into(),
+                live
+            ),
+        ]
+    );
+    assert!(rejected["message"]
+        .as_str()
+        .unwrap()
+        .contains("(balance_changed, discount_changed, total_changed)"));
+    assert_eq!(audit.state(), before);
+}

@@ -38,6 +38,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api_error::ApiError;
+pub use crate::diff::OnDifference;
 
 use self::apply::apply;
 use self::counters::fill_counters;
@@ -142,6 +143,8 @@ pub struct RedeemInput {
     pub client_version: Option<u64>,
     /// The client's expected result.
     pub expected: Option<Value>,
+    /// What to do when the origin's result differs from `expected`.
+    pub on_difference: OnDifference,
     /// Evaluation time.
     pub now: Instant,
 }
@@ -153,6 +156,101 @@ pub struct RedeemOutput {
     pub body: String,
     /// Whether this is a replay of an earlier request.
     pub replayed: bool,
+    /// 200, or 409 for a redemption rejected because its result changed.
+    pub http_status: u16,
+}
+
+/// The code of a redemption refused under `on_difference: REJECT`.
+pub const RESULT_CHANGED: &str = "REDEMPTION_RESULT_CHANGED";
+
+/// How a redemption ended (its stored `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Valid at the origin, and recorded.
+    Succeeded,
+    /// Not valid at the origin: nothing recorded.
+    Failed,
+    /// Valid, but not at the result the client expected and the client
+    /// asked for `REJECT`: nothing recorded (`409 REDEMPTION_RESULT_CHANGED`).
+    Rejected,
+}
+
+impl Outcome {
+    fn of(valid: bool, choice: OnDifference, differences: &[crate::diff::Difference]) -> Outcome {
+        if !valid {
+            Outcome::Failed
+        } else if choice == OnDifference::Reject
+            && crate::diff::changes_what_the_shopper_saw(differences)
+        {
+            Outcome::Rejected
+        } else {
+            Outcome::Succeeded
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "SUCCEEDED",
+            Outcome::Failed => "FAILED",
+            Outcome::Rejected => "REJECTED",
+        }
+    }
+
+    /// The HTTP status of an answer with a stored `status` (a replay
+    /// answers the status the first answer had).
+    fn http_status_of(stored: &str) -> u16 {
+        if stored == Outcome::Rejected.as_str() {
+            409
+        } else {
+            200
+        }
+    }
+
+    fn http_status(self) -> u16 {
+        Outcome::http_status_of(self.as_str())
+    }
+}
+
+/// The sentence of a `REDEMPTION_RESULT_CHANGED` answer, naming what changed.
+fn rejection_message(differences: &[crate::diff::Difference]) -> String {
+    let mut what: Vec<&str> = Vec::new();
+    for d in differences.iter().filter(|d| d.path != "snapshot_version") {
+        if !what.contains(&d.reason.as_str()) {
+            what.push(&d.reason);
+        }
+    }
+    format!(
+        "the origin's result differs from the one expected ({}); nothing was redeemed: \
+         confirm the origin's result and redeem again with a new Idempotency-Key",
+        what.join(", ")
+    )
+}
+
+/// The stored answer to an earlier request with the same key, or `409
+/// IDEMPOTENCY_KEY_REUSED` when its body was another.
+fn earlier_answer(tx: &Connection, input: &RedeemInput) -> Result<Option<RedeemOutput>, ApiError> {
+    let earlier: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT request_hash, response, status FROM redemptions WHERE channel = ?1 AND idempotency_key = ?2",
+            params![input.channel, input.idempotency_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((hash, body, status)) = earlier else {
+        return Ok(None);
+    };
+    if hash != input.request_hash {
+        return Err(ApiError::new(
+            409,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was used with a different request body",
+        ));
+    }
+    Ok(Some(RedeemOutput {
+        body,
+        replayed: true,
+        http_status: Outcome::http_status_of(&status),
+    }))
 }
 
 /// A fresh id with a prefix, from the OS random source.
@@ -238,27 +336,9 @@ impl Ledger {
         let snap = engine.snapshot().ok_or(promo_edge::Error::NoSnapshot)?;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let earlier: Option<(String, String)> = tx
-            .query_row(
-                "SELECT request_hash, response FROM redemptions WHERE channel = ?1 AND idempotency_key = ?2",
-                params![input.channel, input.idempotency_key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((hash, body)) = earlier {
-            if hash != input.request_hash {
-                return Err(ApiError::new(
-                    409,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used with a different request body",
-                ));
-            }
-            return Ok(RedeemOutput {
-                body,
-                replayed: true,
-            });
+        if let Some(out) = earlier_answer(&tx, &input)? {
+            return Ok(out);
         }
-
         let mut req = input.request;
         let targets = resolve(snap, &req);
         fill_counters(&tx, snap, &mut req, &targets, input.now)?;
@@ -270,11 +350,11 @@ impl Ledger {
             input.client_version,
             snap.version,
         );
+        let outcome = Outcome::of(result.valid, input.on_difference, &differences);
         let id = fresh_id("rdm");
-        let status = if result.valid { "SUCCEEDED" } else { "FAILED" };
         let customer = customer_of(&req);
-        let earned = if result.valid {
-            apply(
+        let earned = match outcome {
+            Outcome::Succeeded => apply(
                 &tx,
                 snap,
                 &id,
@@ -282,22 +362,29 @@ impl Ledger {
                 &targets,
                 customer.as_deref(),
                 input.now,
-            )?
-        } else {
-            Vec::new()
+            )?,
+            Outcome::Failed | Outcome::Rejected => Vec::new(),
         };
         let created_at = input.now.to_rfc3339();
-        let body = json!({
+        let mut answer = serde_json::Map::new();
+        if outcome == Outcome::Rejected {
+            answer.insert("code".into(), RESULT_CHANGED.into());
+            answer.insert("message".into(), rejection_message(&differences).into());
+        }
+        let fields = json!({
             "id": id,
             "object": "redemption",
-            "status": status,
+            "status": outcome.as_str(),
             "created_at": created_at,
             "snapshot_version": snap.version,
             "differences": differences,
             "earned_points": earned,
             "result": result_json,
-        })
-        .to_string();
+        });
+        if let Value::Object(m) = fields {
+            answer.extend(m);
+        }
+        let body = Value::Object(answer).to_string();
         tx.execute(
             "INSERT INTO redemptions (id, channel, idempotency_key, request_hash, status, response, customer, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -306,7 +393,7 @@ impl Ledger {
                 input.channel,
                 input.idempotency_key,
                 input.request_hash,
-                status,
+                outcome.as_str(),
                 body,
                 customer,
                 created_at
@@ -316,6 +403,7 @@ impl Ledger {
         Ok(RedeemOutput {
             body,
             replayed: false,
+            http_status: outcome.http_status(),
         })
     }
 
