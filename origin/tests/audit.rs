@@ -110,6 +110,9 @@ fn published_balance(key: &str) -> Option<i64> {
         "voucher:v_card_a" => Some(1000),
         CARD_B => Some(800),
         k if k == code_key("GIFT-2") => Some(3000),
+        k if k == code_key("CARD-D1") => Some(100),
+        k if k == code_key("CARD-D2") => Some(200),
+        k if k == code_key("CARD-ANON") => Some(500),
         _ => None,
     }
 }
@@ -742,6 +745,82 @@ fn points_with_no_card_to_go_to_are_reported_not_invented() {
     assert_eq!(live_points(&server, "CARD-A", "cust_a"), 1000);
 }
 
+/// cust_d holds two cards without an id (Voucherify would not allow it):
+/// each is keyed by its code, and points earned with neither presented are
+/// not given to one of them by guess. A card of nobody, presented, takes
+/// the points of the shopper using it.
+#[test]
+fn several_cards_are_not_guessed_between_and_a_card_of_nobody_takes_the_points() {
+    let (env, server) = audit_env();
+    let audit = Audit {
+        env: &env,
+        server: &server,
+    };
+    let body = voucher("SAVE5", Some("cust_d"), mugs(2));
+    let change = Change::new()
+        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_d"))
+        .campaign("camp_generic", "amount_discounted", 500)
+        .campaign("camp_generic", "orders_amount", 2000);
+    let answer = audit.redeem("ambiguous", &body, &change);
+    assert_eq!(
+        answer["earned_points"],
+        not_credited(15, "loyalty_card_ambiguous")
+    );
+
+    // 1.00 for 100 points off 20.00 → 19.00 paid → 19 points: 200 − 100 + 19 = 119.
+    let d2 = code_key("CARD-D2");
+    let body = pay_with_points("CARD-D2", 100, "cust_d", mugs(2));
+    let change = Change::new()
+        .redeemed(&d2, "camp_loyal", Some("cust_d"))
+        .balance(&d2, 119)
+        .campaign("camp_loyal", "amount_discounted", 100)
+        .campaign("camp_loyal", "points_used", 100)
+        .campaign("camp_loyal", "orders_amount", 2000);
+    let answer = audit.cycle(
+        "presented",
+        &body,
+        &change,
+        &[
+            ("redeemable", &d2, "redeemed_quantity", -1),
+            ("loyalty_balance", &d2, "loyalty_balance", 100),
+            ("campaign", "camp_loyal", "redemptions", -1),
+            ("campaign", "camp_loyal", "amount_discounted", -100),
+            ("campaign", "camp_loyal", "points_used", -100),
+            ("campaign", "camp_loyal", "orders_amount", -2000),
+            ("loyalty_balance", &d2, "loyalty_balance", -19),
+        ],
+    );
+    assert_eq!(answer["earned_points"], credited(19, &d2, 119));
+
+    // 15.00 paid by cust_c (no card of their own) with a card of nobody: 500 + 15.
+    let anon = code_key("CARD-ANON");
+    let body = json!({"redeemables": [{"object": "voucher", "id": "SAVE5"}, {"object": "voucher", "id": "CARD-ANON"}],
+                      "order": mugs(2), "customer": {"source_id": "cust_c"}});
+    let change = Change::new()
+        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_c"))
+        .campaign("camp_generic", "amount_discounted", 500)
+        .campaign("camp_generic", "orders_amount", 2000)
+        .redeemed(&anon, "camp_loyal", Some("cust_c"))
+        .campaign("camp_loyal", "orders_amount", 2000)
+        .balance(&anon, 515);
+    let answer = audit.cycle(
+        "anonymous-card",
+        &body,
+        &change,
+        &[
+            ("redeemable", "voucher:SAVE5", "redeemed_quantity", -1),
+            ("campaign", "camp_generic", "redemptions", -1),
+            ("campaign", "camp_generic", "amount_discounted", -500),
+            ("redeemable", &anon, "redeemed_quantity", -1),
+            ("campaign", "camp_loyal", "redemptions", -1),
+            ("campaign", "camp_generic", "orders_amount", -2000),
+            ("campaign", "camp_loyal", "orders_amount", -2000),
+            ("loyalty_balance", &anon, "loyalty_balance", -15),
+        ],
+    );
+    assert_eq!(answer["earned_points"], credited(15, &anon, 515));
+}
+
 #[test]
 fn a_referral_code_counts_for_the_referee_and_refuses_its_referrer() {
     let (env, server) = audit_env();
@@ -915,6 +994,58 @@ fn one_order_with_a_code_a_gift_card_and_points() {
     support::audit_item_counts(&env.path("ledger.sqlite"));
 }
 
+/// Rolls a redemption back; answers its `reverted` entries for points.
+fn roll_back_points(server: &Server, answer: &Value) -> Vec<Value> {
+    let (a, b) = auth();
+    let id = answer["id"].as_str().unwrap();
+    let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["reverted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["scope"] == "loyalty_balance")
+        .cloned()
+        .collect()
+}
+
+fn card_b_points(delta: i64) -> Value {
+    json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": delta})
+}
+
+/// cust_b earns 15 points with SAVE5 on two mugs (the card then holds `balance`).
+fn earn_15(audit: &Audit<'_>, key: &str, balance: i64) -> Value {
+    let answer = audit.redeem(
+        key,
+        &voucher("SAVE5", Some("cust_b"), mugs(2)),
+        &Change::new()
+            .redeemed("voucher:SAVE5", "camp_generic", Some("cust_b"))
+            .campaign("camp_generic", "amount_discounted", 500)
+            .campaign("camp_generic", "orders_amount", 2000)
+            .balance(CARD_B, balance),
+    );
+    assert_eq!(answer["earned_points"], credited(15, CARD_B, balance));
+    answer
+}
+
+/// cust_b pays for one mug with all 815 points: 8.15 off 10.00 → 1.85
+/// paid → 1 point back.
+fn spend_815(audit: &Audit<'_>, key: &str) -> Value {
+    let answer = audit.redeem(
+        key,
+        &pay_with_points("CARD-B", 815, "cust_b", mugs(1)),
+        &Change::new()
+            .redeemed(CARD_B, "camp_loyal", Some("cust_b"))
+            .balance(CARD_B, 1)
+            .campaign("camp_loyal", "amount_discounted", 815)
+            .campaign("camp_loyal", "points_used", 815)
+            .campaign("camp_loyal", "orders_amount", 1000),
+    );
+    assert_eq!(answer["result"]["order"]["total_amount"], 185);
+    assert_eq!(answer["earned_points"], credited(1, CARD_B, 1));
+    answer
+}
+
 /// Points earned and then spent before the rollback: the rollback takes
 /// back only what is left (a balance never goes negative) and names the
 /// shortfall; rolled back in the other order, everything returns.
@@ -925,86 +1056,28 @@ fn a_rollback_takes_back_earned_points_only_while_they_are_there() {
         env: &env,
         server: &server,
     };
-    let (a, b) = auth();
-    let rollback = |answer: &Value| {
-        let id = answer["id"].as_str().unwrap();
-        let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
-        assert_eq!(r.status, 200, "{}", r.body);
-        let points: Vec<Value> = r.json()["reverted"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| x["scope"] == "loyalty_balance")
-            .cloned()
-            .collect();
-        points
-    };
-    let earn = |key: &str, balance: i64| {
-        let answer = audit.redeem(
-            key,
-            &voucher("SAVE5", Some("cust_b"), mugs(2)),
-            &Change::new()
-                .redeemed("voucher:SAVE5", "camp_generic", Some("cust_b"))
-                .campaign("camp_generic", "amount_discounted", 500)
-                .campaign("camp_generic", "orders_amount", 2000)
-                .balance(CARD_B, balance),
-        );
-        assert_eq!(answer["earned_points"], credited(15, CARD_B, balance));
-        answer
-    };
-    // All the points on one mug: 8.15 off 10.00 → 1.85 paid → 1 point back.
-    let spend = |key: &str, points: i64, after: i64| {
-        let answer = audit.redeem(
-            key,
-            &pay_with_points("CARD-B", points, "cust_b", mugs(1)),
-            &Change::new()
-                .redeemed(CARD_B, "camp_loyal", Some("cust_b"))
-                .balance(CARD_B, after)
-                .campaign("camp_loyal", "amount_discounted", points)
-                .campaign("camp_loyal", "points_used", points)
-                .campaign("camp_loyal", "orders_amount", 1000),
-        );
-        assert_eq!(answer["result"]["order"]["total_amount"], 1000 - points);
-        answer
-    };
-    let earned = earn("earn-1", 815);
-    let spent = spend("spend-1", 815, 1);
-    assert_eq!(spent["earned_points"], credited(1, CARD_B, 1));
+    let earned = earn_15(&audit, "earn-1", 815);
+    let spent = spend_815(&audit, "spend-1");
     // The later order first: 815 return, its 1 point goes; then the 15.
     assert_eq!(
-        rollback(&spent),
-        [
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": 815}),
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": -1})
-        ]
+        roll_back_points(&server, &spent),
+        [card_b_points(815), card_b_points(-1)]
     );
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 815);
-    assert_eq!(
-        rollback(&earned),
-        [
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": -15})
-        ]
-    );
+    assert_eq!(roll_back_points(&server, &earned), [card_b_points(-15)]);
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 800);
 
     // The earlier order first: of its 15 points only the 1 left can go,
     // and the answer says 14 could not.
-    let earned = earn("earn-2", 815);
-    let spent = spend("spend-2", 815, 1);
-    assert_eq!(
-        rollback(&earned),
-        [
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": -1,
-                "shortfall": 14})
-        ]
-    );
+    let earned = earn_15(&audit, "earn-2", 815);
+    let spent = spend_815(&audit, "spend-2");
+    let mut short = card_b_points(-1);
+    short["shortfall"] = json!(14);
+    assert_eq!(roll_back_points(&server, &earned), [short]);
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 0);
     assert_eq!(
-        rollback(&spent),
-        [
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": 815}),
-            json!({"scope": "loyalty_balance", "key": CARD_B, "name": "loyalty_balance", "delta": -1})
-        ]
+        roll_back_points(&server, &spent),
+        [card_b_points(815), card_b_points(-1)]
     );
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 814);
     drop(server);
@@ -1107,15 +1180,13 @@ fn summary(answer: &Value) -> Vec<(String, Value, Value, String, Value)> {
         .collect()
 }
 
-/// Issue 18, item 5: the shopper saw 40.00; a new bundle prices the mug at
-/// 9.00, so the origin computes 38.00. `REJECT` redeems nothing and says
-/// what changed; `ACCEPT` (the default) redeems at the origin's total.
-#[test]
-fn a_price_that_moved_since_the_shoppers_bundle_is_redeemed_only_when_accepted() {
-    let env = Env::with_fixture("audit");
+/// The shopper saw 40.00 with bundle 1: 2 × 10.00 + 25.00 = 45.00 − 5.00
+/// (40 points; cust_x has no card). Bundle 2 prices the mug at 9.00, so
+/// the origin computes 38.00. Returns the server on bundle 2 and the
+/// stale redemption body (with REJECT).
+fn a_price_moved(env: &Env) -> (Server, Value) {
     let mut server = env.serve();
     let old = Client::load(&server);
-    // 2 × 10.00 + 25.00 = 45.00 − 5.00 = 40.00 → 40 points (cust_x has no card).
     let request = json!({"redeemables": [{"object": "voucher", "id": "SAVE5"}],
                          "order": {"items": [{"product_id": "prod_mug", "quantity": 2},
                                              {"product_id": "prod_tee", "quantity": 1}]},
@@ -1130,13 +1201,28 @@ fn a_price_that_moved_since_the_shoppers_bundle_is_redeemed_only_when_accepted()
             r#""name": "Mug", "price": 900"#,
         );
     std::fs::write(env.path("source/project.json"), project).unwrap();
-    let server = env.serve();
+    (env.serve(), stale)
+}
+
+/// What a redemption of the stale body changes once redeemed at 38.00.
+fn moved_change() -> Change {
+    Change::new()
+        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_x"))
+        .campaign("camp_generic", "amount_discounted", 500)
+        .campaign("camp_generic", "orders_amount", 4300)
+}
+
+/// Issue 18, item 5: under REJECT a price that moved redeems nothing and
+/// the answer says what changed; only the idempotency record is kept.
+#[test]
+fn reject_refuses_a_price_that_moved_since_the_shoppers_bundle() {
+    let env = Env::with_fixture("audit");
+    let (server, stale) = a_price_moved(&env);
     let audit = Audit {
         env: &env,
         server: &server,
     };
     let before = audit.state();
-
     let r = server.redeem("stale-reject", &stale);
     assert_eq!(r.status, 409, "{}", r.body);
     let rejected = r.json();
@@ -1211,23 +1297,41 @@ fn a_price_that_moved_since_the_shoppers_bundle_is_redeemed_only_when_accepted()
     let mut confirmed = stale.clone();
     confirmed["expected"] = rejected["result"].clone();
     confirmed["snapshot_version"] = json!(2);
-    let change = Change::new()
-        .redeemed("voucher:SAVE5", "camp_generic", Some("cust_x"))
-        .campaign("camp_generic", "amount_discounted", 500)
-        .campaign("camp_generic", "orders_amount", 4300);
-    let ok = audit.redeem("confirmed", &confirmed, &change);
+    let ok = audit.redeem("confirmed", &confirmed, &moved_change());
     assert_eq!(
         (ok["status"].clone(), ok["differences"].clone()),
         (json!("SUCCEEDED"), json!([]))
     );
+}
 
-    // ACCEPT, the default: redeemed at 38.00, the differences reported.
-    let mut accept = stale.clone();
-    accept.as_object_mut().unwrap().remove("on_difference");
-    let ok = audit.redeem("stale-accept", &accept, &change);
+/// ACCEPT, the default: redeemed at the origin's 38.00, the differences
+/// reported with the same labels.
+#[test]
+fn accept_redeems_a_price_that_moved_at_the_origins_total() {
+    let env = Env::with_fixture("audit");
+    let (server, mut stale) = a_price_moved(&env);
+    let audit = Audit {
+        env: &env,
+        server: &server,
+    };
+    stale.as_object_mut().unwrap().remove("on_difference");
+    let ok = audit.redeem("stale-accept", &stale, &moved_change());
     assert_eq!(ok["status"], "SUCCEEDED");
     assert_eq!(ok["result"]["order"]["total_amount"], 3800);
-    assert_eq!(summary(&ok), summary(&rejected));
+    let reasons: Vec<String> = summary(&ok).into_iter().map(|d| d.3).collect();
+    assert_eq!(
+        reasons,
+        [
+            "snapshot_version_differs",
+            "amount_changed",
+            "amount_changed",
+            "total_changed",
+            "points_changed"
+        ]
+    );
+    stale["on_difference"] = json!("ACCEPT");
+    let ok = audit.redeem("stale-accept-explicit", &stale, &moved_change());
+    assert_eq!(ok["result"]["order"]["total_amount"], 3800);
 }
 
 #[test]

@@ -8,7 +8,9 @@ use promo_edge::time::Instant;
 use rusqlite::Connection;
 
 use super::store::{balance, count_items, counter};
-use super::targets::{customer_of, periods, Target};
+use super::targets::{customer_of, periods, Periods, Target};
+
+type Named = BTreeMap<String, i64>;
 
 /// Replaces the request's counters with the ledger's.
 pub(super) fn fill_counters(
@@ -23,30 +25,10 @@ pub(super) fn fill_counters(
     let cust = customer.as_deref();
     let mut counters = promo_edge::request::Counters::default();
     for t in targets {
-        let mut m = BTreeMap::new();
+        let mut m = item_counts(conn, "key", &t.key, &p, cust)?;
         let redeemed = counter(conn, "redeemable", &t.key, "redeemed_quantity")?
             .unwrap_or(t.published.redeemed_quantity);
         m.insert("redeemed_quantity".to_string(), redeemed);
-        let periods = [
-            ("day", p.day.as_str()),
-            ("week", p.week.as_str()),
-            ("month", p.month.as_str()),
-        ];
-        let per_customer = |period| match cust {
-            Some(c) => count_items(conn, "key", &t.key, Some(c), period),
-            None => Ok(0),
-        };
-        m.insert("customer_redemptions".into(), per_customer(None)?);
-        for (suffix, (pname, pval)) in ["daily", "weekly", "monthly"].iter().zip(periods) {
-            m.insert(
-                format!("customer_redemptions_{suffix}"),
-                per_customer(Some((pname, pval)))?,
-            );
-            m.insert(
-                format!("redemptions_{suffix}"),
-                count_items(conn, "key", &t.key, None, Some((pname, pval)))?,
-            );
-        }
         if let Some(initial) = t.published.gift_balance {
             m.insert(
                 "gift_balance".into(),
@@ -64,7 +46,7 @@ pub(super) fn fill_counters(
         if counters.campaigns.contains_key(&t.campaign) {
             continue;
         }
-        let mut c = BTreeMap::new();
+        let mut c = item_counts(conn, "campaign", &t.campaign, &p, cust)?;
         for name in [
             "redemptions",
             "orders_amount",
@@ -77,23 +59,43 @@ pub(super) fn fill_counters(
                 counter(conn, "campaign", &t.campaign, name)?.unwrap_or(0),
             );
         }
-        let per_customer = |period| match cust {
-            Some(x) => count_items(conn, "campaign", &t.campaign, Some(x), period),
-            None => Ok(0),
-        };
-        c.insert("customer_redemptions".into(), per_customer(None)?);
-        for (suffix, (pname, pval)) in ["daily", "weekly", "monthly"].iter().zip(periods) {
-            c.insert(
-                format!("customer_redemptions_{suffix}"),
-                per_customer(Some((pname, pval)))?,
-            );
-            c.insert(
-                format!("redemptions_{suffix}"),
-                count_items(conn, "campaign", &t.campaign, None, Some((pname, pval)))?,
-            );
-        }
         counters.campaigns.insert(t.campaign.clone(), c);
     }
     req.counters = counters;
     Ok(())
+}
+
+/// The item counts of a ledger key (`scope` `key`) or a campaign, named as
+/// the core reads them: this customer's (`customer_redemptions` and its
+/// `_daily`/`_weekly`/`_monthly`; 0 without a customer) and everyone's in
+/// this day, week and month (`redemptions_daily`, …).
+fn item_counts(
+    conn: &Connection,
+    scope: &str,
+    id: &str,
+    p: &Periods,
+    customer: Option<&str>,
+) -> rusqlite::Result<Named> {
+    let per_customer = |period| match customer {
+        Some(c) => count_items(conn, scope, id, Some(c), period),
+        None => Ok(0),
+    };
+    let mut m = Named::new();
+    m.insert("customer_redemptions".into(), per_customer(None)?);
+    let periods = [
+        ("daily", "day", p.day.as_str()),
+        ("weekly", "week", p.week.as_str()),
+        ("monthly", "month", p.month.as_str()),
+    ];
+    for (suffix, name, value) in periods {
+        m.insert(
+            format!("customer_redemptions_{suffix}"),
+            per_customer(Some((name, value)))?,
+        );
+        m.insert(
+            format!("redemptions_{suffix}"),
+            count_items(conn, scope, id, None, Some((name, value)))?,
+        );
+    }
+    Ok(m)
 }
