@@ -217,7 +217,11 @@ fn auth() -> (&'static str, String) {
     ("Authorization", format!("Bearer {KEY}"))
 }
 
-impl Audit<'_> {
+impl<'a> Audit<'a> {
+    fn new(env: &'a Env, server: &'a Server) -> Audit<'a> {
+        Audit { env, server }
+    }
+
     fn state(&self) -> State {
         read_state(&self.env.path("ledger.sqlite")).normalized()
     }
@@ -357,10 +361,7 @@ fn audit_env() -> (Env, Server) {
 #[test]
 fn a_generic_code_counts_from_its_published_redemptions() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let body = voucher("SAVE5", Some("cust_x"), mugs(2));
     // 2 × 10.00 − 5.00 = 15.00; 1 point per 1.00 paid, but cust_x has no card.
     let change = Change::new()
@@ -409,10 +410,7 @@ fn once_error(server: &Server, id: &str) -> Value {
 #[test]
 fn unique_codes_with_and_without_a_voucher_id() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     for (code, key) in [
         ("UNIQ-1", "voucher:v_uniq_1".to_string()),
         ("UNIQ-2", code_key("UNIQ-2")),
@@ -454,10 +452,7 @@ fn unique_codes_with_and_without_a_voucher_id() {
 #[test]
 fn gift_cards_with_and_without_a_voucher_id() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // 15.00 asked of a 50.00 card on a 20.00 order: 5.00 to pay, 35.00 left.
     let body = json!({"redeemables": [{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1500}}],
                       "order": mugs(2), "customer": {"source_id": "cust_x"}});
@@ -554,10 +549,7 @@ fn live_points(server: &Server, card: &str, customer: &str) -> i64 {
 #[test]
 fn a_loyalty_card_with_an_id_pays_with_points_and_earns() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // 300 points = 3.00 off 20.00 → 17.00 paid → 17 points earned:
     // 1000 − 300 + 17 = 717.
     let body = pay_with_points("CARD-A", 300, "cust_a", mugs(2));
@@ -613,10 +605,7 @@ fn a_loyalty_card_with_an_id_pays_with_points_and_earns() {
 #[test]
 fn a_loyalty_card_without_an_id_pays_with_points_and_earns() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // 200 points = 2.00 off 25.00 → 23.00 paid → 23 points: 800 − 200 + 23 = 623.
     let body = pay_with_points(
         "CARD-B",
@@ -661,10 +650,7 @@ fn a_loyalty_card_without_an_id_pays_with_points_and_earns() {
 #[test]
 fn points_earned_without_presenting_the_card_reach_it_with_or_without_an_id() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     for (customer, card, key, published) in [
         ("cust_a", "CARD-A", "voucher:v_card_a", 1000),
         ("cust_b", "CARD-B", CARD_B, 800),
@@ -699,10 +685,7 @@ fn points_earned_without_presenting_the_card_reach_it_with_or_without_an_id() {
 #[test]
 fn points_with_no_card_to_go_to_are_reported_not_invented() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     for (key, customer, reason) in [
         ("cardless", Some("cust_c"), "no_loyalty_card"),
         ("anonymous", None, "no_customer"),
@@ -752,10 +735,7 @@ fn points_with_no_card_to_go_to_are_reported_not_invented() {
 #[test]
 fn several_cards_are_not_guessed_between_and_a_card_of_nobody_takes_the_points() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let body = voucher("SAVE5", Some("cust_d"), mugs(2));
     let change = Change::new()
         .redeemed("voucher:SAVE5", "camp_generic", Some("cust_d"))
@@ -824,10 +804,7 @@ fn several_cards_are_not_guessed_between_and_a_card_of_nobody_takes_the_points()
 #[test]
 fn a_referral_code_counts_for_the_referee_and_refuses_its_referrer() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // 20.00 − 7.00 = 13.00 → 13 points, the referee has no card.
     let body = voucher("REF-ANNA", Some("cust_z"), mugs(2));
     let change = Change::new()
@@ -868,10 +845,7 @@ fn a_referral_code_counts_for_the_referee_and_refuses_its_referrer() {
 #[test]
 fn a_promotion_tier_and_a_stack_of_tiers() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let body = json!({"redeemables": [{"object": "promotion_tier", "id": "promo_big"}], "order": mugs(3),
                       "customer": {"source_id": "cust_x"}});
     let change = Change::new()
@@ -927,10 +901,7 @@ fn a_promotion_tier_and_a_stack_of_tiers() {
 #[test]
 fn one_order_with_a_code_a_gift_card_and_points() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // 30.00 − 5.00 (SAVE5) = 25.00 − 10.00 gift = 15.00 − 1.00 for 100
     // points = 14.00 paid → 14 points: 1000 − 100 + 14 = 914.
     let body = json!({"redeemables": [{"object": "voucher", "id": "SAVE5"},
@@ -1052,10 +1023,7 @@ fn spend_815(audit: &Audit<'_>, key: &str) -> Value {
 #[test]
 fn a_rollback_takes_back_earned_points_only_while_they_are_there() {
     let (env, server) = audit_env();
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let earned = earn_15(&audit, "earn-1", 815);
     let spent = spend_815(&audit, "spend-1");
     // The later order first: 815 return, its 1 point goes; then the 15.
@@ -1218,10 +1186,7 @@ fn moved_change() -> Change {
 fn reject_refuses_a_price_that_moved_since_the_shoppers_bundle() {
     let env = Env::with_fixture("audit");
     let (server, stale) = a_price_moved(&env);
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let before = audit.state();
     let r = server.redeem("stale-reject", &stale);
     assert_eq!(r.status, 409, "{}", r.body);
@@ -1310,10 +1275,7 @@ fn reject_refuses_a_price_that_moved_since_the_shoppers_bundle() {
 fn accept_redeems_a_price_that_moved_at_the_origins_total() {
     let env = Env::with_fixture("audit");
     let (server, mut stale) = a_price_moved(&env);
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     stale.as_object_mut().unwrap().remove("on_difference");
     let ok = audit.redeem("stale-accept", &stale, &moved_change());
     assert_eq!(ok["status"], "SUCCEEDED");
@@ -1339,10 +1301,7 @@ fn reject_leaves_alone_what_did_not_change_for_the_shopper() {
     let env = Env::with_fixture("audit");
     let server = env.serve();
     let client = Client::load(&server);
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     // The same result under another snapshot version redeems.
     let mut body = client.body(&voucher("SAVE5", Some("cust_x"), mugs(2)), "REJECT");
     body["snapshot_version"] = json!(0);
@@ -1406,10 +1365,7 @@ fn reject_refuses_a_gift_card_that_can_no_longer_pay_what_the_shopper_saw() {
     let env = Env::with_fixture("audit");
     let server = env.serve();
     let client = Client::load(&server);
-    let audit = Audit {
-        env: &env,
-        server: &server,
-    };
+    let audit = Audit::new(&env, &server);
     let request = json!({"redeemables": [{"object": "voucher", "id": "GIFT-1"}], "order": mugs(4)});
     let body = client.body(&request, "REJECT");
     // Elsewhere: 20.00 of the 50.00 spent.
