@@ -13,7 +13,10 @@
 //! Ledger keys: a promotion tier is `tier:<id>`; a voucher is
 //! `voucher:<voucher id>` (for a generic code without an id, the code);
 //! a unique code without a voucher id is `code:<SHA-256 of the code>`
-//! (its salted hash changes with every publication, the code does not).
+//! (its salted hash changes with every publication, the code does not),
+//! except a loyalty card published to a holder, `card:<campaign>:<holder>`
+//! (see `targets.rs`: the points a customer earns must find the card
+//! without its code).
 //! The first time the ledger touches a counter or balance it starts from
 //! the snapshot's published value (`redemption.redeemed_quantity`,
 //! `gift.balance`, `loyalty_card.balance`); from then on the ledger is the
