@@ -177,11 +177,16 @@ fn redeemable_differences(expected: &Value, origin: &Value, out: &mut Vec<Differ
     }
 }
 
-/// Points earned per loyalty campaign, when the client sent
-/// `earned_points` (a campaign missing on one side earns 0 there).
+/// Points earned per loyalty campaign (a campaign missing on one side
+/// earns 0 there), when the client sent `earned_points` or a whole engine
+/// response: the engine leaves an empty `earned_points` out, and a whole
+/// response always carries `snapshot_version`.
 fn earned_differences(expected: &Value, origin: &Value, out: &mut Vec<Difference>) {
-    let Some(theirs) = expected.get("earned_points").and_then(Value::as_array) else {
-        return;
+    let none = Vec::new();
+    let theirs = match expected.get("earned_points").and_then(Value::as_array) {
+        Some(list) => list,
+        None if expected.get("snapshot_version").is_some() => &none,
+        None => return,
     };
     let points = |list: &[Value]| -> BTreeMap<String, Value> {
         list.iter()
@@ -364,6 +369,30 @@ mod tests {
         );
         assert_eq!(d[1].cause, Some("snapshot_version_differs"));
         assert_eq!(d[1].reason, "total_changed");
+        // A whole preview that earned nothing (the engine leaves the empty
+        // list out) against an origin that earns points.
+        let d = differences(
+            Some(&json!({"valid": true, "snapshot_version": 1})),
+            &json!({"valid": true, "earned_points": [{"campaign_id": "camp_l", "points": 7}]}),
+            None,
+            1,
+        );
+        assert_eq!(
+            summary(&d),
+            [(
+                "earned_points[camp_l].points",
+                "points_changed",
+                Some("calculation_differs")
+            )]
+        );
+        assert!(differences(
+            Some(&json!({"valid": true})),
+            &json!({"valid": true,
+            "earned_points": [{"campaign_id": "camp_l", "points": 7}]}),
+            None,
+            1
+        )
+        .is_empty());
     }
 
     #[test]

@@ -1430,6 +1430,14 @@ fn reject_refuses_a_gift_card_that_can_no_longer_pay_what_the_shopper_saw() {
                 json!(4000),
                 json!(3000),
                 "discount_changed".into(),
+                live.clone()
+            ),
+            // 10.00 to pay earns 10 points where the preview's 0.00 earned none.
+            (
+                "earned_points[camp_loyal].points".into(),
+                json!(0),
+                json!(10),
+                "points_changed".into(),
                 live
             ),
         ]
@@ -1437,6 +1445,6 @@ fn reject_refuses_a_gift_card_that_can_no_longer_pay_what_the_shopper_saw() {
     assert!(rejected["message"]
         .as_str()
         .unwrap()
-        .contains("(balance_changed, discount_changed, total_changed)"));
+        .contains("(balance_changed, discount_changed, total_changed, points_changed)"));
     assert_eq!(audit.state(), before);
 }
