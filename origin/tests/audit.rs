@@ -1118,10 +1118,14 @@ impl Client {
 
     /// The redemption body a client sends: the request, its preview as
     /// `expected`, its snapshot version and its choice.
+    /// The redemption body a storefront sends after showing its preview:
+    /// the full preview (every redeemable's own order included) as `expected`.
     fn body(&self, request: &Value, on_difference: &str) -> Value {
+        let mut shown = request.clone();
+        shown["options"] = json!({"expand": ["order"]});
         let preview = self
             .engine
-            .validate_json(&request.to_string(), support::NOW)
+            .validate_json(&shown.to_string(), support::NOW)
             .unwrap();
         let mut body = request.clone();
         body["expected"] = serde_json::from_str(&preview).unwrap();

@@ -57,6 +57,15 @@ pub struct Currency {
     pub exponent: u32,
 }
 
+/// A stacking category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Display name.
+    pub name: String,
+    /// Lower is applied first under `CATEGORY_HIERARCHY`.
+    pub hierarchy: i64,
+}
+
 /// A compiled plan of one project and channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
@@ -80,8 +89,8 @@ pub struct Plan {
     pub code_salt: String,
     /// Stacking rules.
     pub stacking: StackingRules,
-    /// Category hierarchy by category id.
-    pub categories: Index<i64>,
+    /// Stacking categories by id.
+    pub categories: Index<Category>,
     /// Campaigns.
     pub campaigns: Vec<Campaign>,
     /// Validation rules (`Err` = disabled, with the reason).

@@ -103,6 +103,12 @@ pub struct CategoryRef {
     /// `EXCLUSIVE` or `JOINT`, when it is either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stacking_rules_type: Option<&'static str>,
+    /// Display name (`options.expand: ["category"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `category` (`options.expand: ["category"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<&'static str>,
 }
 
 /// `{object: "list", data_ref: "data", data, total}`.

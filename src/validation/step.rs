@@ -265,7 +265,7 @@ pub fn run_step(
     let applied: Applied = match r.kind {
         RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
             Some(d) => {
-                if detail == super::Detail::Full {
+                if detail != super::Detail::Amounts {
                     outcome.discount = r.discount.clone();
                 }
                 apply_discount(d, &r.eligibility, &mut next, &ctx)?
@@ -382,7 +382,7 @@ pub fn run_step(
     }
     counters_assumed.dedup();
     let (applicable_to, inapplicable_to) = match detail {
-        super::Detail::Full => target_lists(&r.eligibility, &next, &applied.touched),
+        super::Detail::Answer(_) => target_lists(&r.eligibility, &next, &applied.touched),
         super::Detail::Amounts => (None, None),
     };
     Ok(StepOutcome::Applied {

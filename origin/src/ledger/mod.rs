@@ -340,6 +340,12 @@ impl Ledger {
             return Ok(out);
         }
         let mut req = input.request;
+        // The ledger records what each redeemable took off the order, which
+        // an answer spells out only in each redeemable's own `order`.
+        let options = req.options.get_or_insert_with(Default::default);
+        if !options.expand.iter().any(|e| e == "order") {
+            options.expand.push("order".to_string());
+        }
         let targets = resolve(snap, &req);
         fill_counters(&tx, snap, &mut req, &targets, input.now)?;
         let result = engine.validate(&req, input.now)?;
