@@ -17,6 +17,7 @@ mod campaigns;
 mod catalog;
 pub mod discounts;
 mod indexes;
+mod keys;
 pub mod logic;
 pub mod loyalty;
 pub mod rules;
@@ -282,6 +283,7 @@ impl Builder {
             code_table,
             tier_ids: Index::new(self.tier_ids.into_iter().collect()),
             catalog: self.catalog,
+            target_ids: Index::default(),
             tiers: self.tiers,
             public: Vec::new(),
             by_holder: Index::default(),
@@ -291,6 +293,7 @@ impl Builder {
             rank: Vec::new(),
             warnings: self.warnings.finish(),
         };
+        keys::assign(&mut plan);
         indexes::build(&mut plan, public);
         plan
     }

@@ -50,7 +50,7 @@ pub struct OrderCalculation {
 pub struct OrderItemCalculation {
     /// `product` or `sku`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub related_object: Option<String>,
+    pub related_object: Option<&'static str>,
     /// Catalog product id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
@@ -187,7 +187,7 @@ fn items_between(
         let prev_added = prev.map(|p| p.applied_quantity).unwrap_or(0);
         let added = line.applied_quantity.saturating_sub(prev_added);
         items.push(OrderItemCalculation {
-            related_object: line.related_object.clone(),
+            related_object: line.related_object,
             product_id: line.product_id.clone(),
             sku_id: line.sku_id.clone(),
             source_id: line.source_id.clone(),

@@ -87,7 +87,7 @@ fn target_lists(
             let idx: Vec<usize> = touched
                 .iter()
                 .copied()
-                .filter(|i| line(i).is_some_and(|l| l.matches(Some(t.object), &t.id)))
+                .filter(|i| line(i).is_some_and(|l| l.matches(Some(t.object), t.key)))
                 .collect();
             if !idx.is_empty() {
                 applicable.push(TargetRef {
@@ -133,7 +133,7 @@ fn target_lists(
             order_item_indices: state
                 .lines
                 .iter()
-                .filter(|l| l.matches(Some(t.object), &t.id))
+                .filter(|l| l.matches(Some(t.object), t.key))
                 .map(|l| l.index)
                 .collect(),
         })
