@@ -157,7 +157,7 @@ impl Line {
 }
 
 /// The running state of an order calculation.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OrderState {
     /// The lines.
     pub lines: Vec<Line>,
@@ -180,6 +180,28 @@ fn check_range(path: impl Fn() -> String, v: i64, max: i64) -> Result<i64, Error
             path: path(),
             value: v.to_string(),
         })
+    }
+}
+
+impl Clone for OrderState {
+    fn clone(&self) -> OrderState {
+        OrderState {
+            lines: self.lines.clone(),
+            bare_amount: self.bare_amount,
+            initial_amount: self.initial_amount,
+            order_discount: self.order_discount,
+            canonical: self.canonical.clone(),
+        }
+    }
+
+    /// Reuses this state's line buffer: a stack of redeemables tries each
+    /// on a scratch copy of the running order.
+    fn clone_from(&mut self, source: &OrderState) {
+        self.lines.clone_from(&source.lines);
+        self.bare_amount = source.bare_amount;
+        self.initial_amount = source.initial_amount;
+        self.order_discount = source.order_discount;
+        self.canonical.clone_from(&source.canonical);
     }
 }
 

@@ -147,7 +147,7 @@ fn admitted(
     items_discount: Money,
     touches_cart: bool,
 ) -> bool {
-    let key = result.result.error.as_ref().map(|e| e.key.as_str());
+    let key = result.result.error.as_ref().map(|e| e.key);
     let bundle_only = result
         .result
         .bundle

@@ -247,10 +247,10 @@ pub fn apply_stack(
 }
 
 /// The details of a skip.
-pub(crate) fn skip_details(key: &str) -> Details {
+pub(crate) fn skip_details(key: &'static str) -> Details {
     Details {
-        key: key.to_string(),
-        message: default_message(key).to_string(),
+        key,
+        message: default_message(key),
     }
 }
 
@@ -271,6 +271,7 @@ fn run(
     detail: Detail,
 ) -> Result<Run, Error> {
     let mut state = initial.clone();
+    let mut scratch = initial.clone();
     let mut limits = LimitTracker::default();
     let mut results = Vec::with_capacity(candidates.len());
     let mut effects = Vec::new();
@@ -280,8 +281,8 @@ fn run(
             result.status = Status::Inapplicable;
             result.result.error = Some(err.error.clone());
             result.result.details = Some(Details {
-                key: err.error.key.clone(),
-                message: err.error.message.clone(),
+                key: err.error.key,
+                message: err.error.message,
             });
             result.nudges = err.nudges.clone();
             results.push(result);
@@ -324,7 +325,7 @@ fn run(
             .filter(|s| s.snapshots)
             .map(|_| state.clone());
         let (order_before, items_before) = (state.order_discount, state.items_discount()?);
-        match run_step(snap, req, now, c, r, &state, position, detail)? {
+        match run_step(snap, req, now, c, r, &state, &mut scratch, position, detail)? {
             StepOutcome::Inapplicable {
                 error,
                 nudges,
@@ -333,8 +334,8 @@ fn run(
             } => {
                 result.status = Status::Inapplicable;
                 result.result.details = Some(Details {
-                    key: error.key.clone(),
-                    message: error.message.clone(),
+                    key: error.key,
+                    message: error.message,
                 });
                 result.result.error = Some(error);
                 result.result.bundle = bundle;
@@ -342,7 +343,6 @@ fn run(
                 result.counters_assumed = counters_assumed;
             }
             StepOutcome::Applied {
-                state: next,
                 outcome,
                 applicable_to,
                 inapplicable_to,
@@ -360,7 +360,7 @@ fn run(
                     result.result.details = Some(skip_details("no_effect"));
                 } else {
                     limits.record(snap, &r.categories);
-                    state = next;
+                    std::mem::swap(&mut state, &mut scratch);
                     effects.push(AppliedEffect {
                         result: results.len(),
                         redeemable: *redeemable,

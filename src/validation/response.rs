@@ -198,9 +198,9 @@ pub struct LoyaltyResult {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Details {
     /// The key.
-    pub key: String,
+    pub key: &'static str,
     /// A sentence.
-    pub message: String,
+    pub message: &'static str,
 }
 
 /// `result.error`.
@@ -209,9 +209,9 @@ pub struct RedeemableError {
     /// HTTP-like status (404 not found, 400 otherwise).
     pub code: u16,
     /// The error key (`voucher_expired`, `order_rules_violated`, …).
-    pub key: String,
+    pub key: &'static str,
     /// A generic sentence for the key.
-    pub message: String,
+    pub message: &'static str,
     /// More about this case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
