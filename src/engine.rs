@@ -214,11 +214,11 @@ impl Engine {
     }
 
     /// Strikethrough prices for a batch of products.
-    pub fn price_products(
-        &self,
-        req: &PricingRequest,
+    pub fn price_products<'a>(
+        &'a self,
+        req: &'a PricingRequest,
         now: Instant,
-    ) -> Result<PricingResponse, Error> {
+    ) -> Result<PricingResponse<'a>, Error> {
         let snap = self.snapshot.as_ref().ok_or(Error::NoSnapshot)?;
         price_products(snap, req, now)
     }
@@ -227,6 +227,9 @@ impl Engine {
     pub fn price_products_json(&self, request: &str, now: &str) -> Result<String, Error> {
         let now = Instant::parse(now)?;
         let req: PricingRequest = serde_json::from_str(request)?;
-        Ok(serde_json::to_string(&self.price_products(&req, now)?)?)
+        let answer = self.price_products(&req, now)?;
+        let mut out = String::with_capacity(600 * answer.products.len() + 32);
+        crate::pricing::write_json(&answer, &mut out);
+        Ok(out)
     }
 }

@@ -20,6 +20,7 @@ mod indexes;
 mod keys;
 pub mod logic;
 pub mod loyalty;
+mod pricing;
 pub mod rules;
 pub mod source;
 pub mod validity;
@@ -289,12 +290,14 @@ impl Builder {
             by_holder: Index::default(),
             price_index: Index::default(),
             price_global: Vec::new(),
+            pricing: crate::plan::Pricing::default(),
             earning_rules: self.earning_rules,
             rank: Vec::new(),
             warnings: self.warnings.finish(),
         };
         keys::assign(&mut plan);
         indexes::build(&mut plan, public);
+        pricing::build(&mut plan);
         plan
     }
 }

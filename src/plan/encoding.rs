@@ -139,6 +139,11 @@ impl Plan {
             && in_reds(&self.public)
             && in_reds(&self.price_global)
             && self.rank.len() == reds
+            && self.pricing.is_well_formed(
+                reds,
+                self.catalog.products.len(),
+                self.catalog.skus.len(),
+            )
             && self.earning_rules.iter().all(|e| {
                 e.campaign < self.campaigns.len()
                     && e.rules.iter().all(|i| *i < self.rules.len())

@@ -36,6 +36,14 @@ impl<T> Index<T> {
             .map(|(_, v)| v)
     }
 
+    /// The position of `key`'s entry in key order (for tables kept
+    /// parallel to the index).
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+    }
+
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()

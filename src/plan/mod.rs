@@ -15,6 +15,7 @@ pub mod discount;
 pub mod encoding;
 pub mod index;
 pub mod loyalty;
+pub mod pricing;
 pub mod redeemable;
 pub mod report;
 pub mod rules;
@@ -31,6 +32,7 @@ pub use discount::{
 };
 pub use index::Index;
 pub use loyalty::{Basis, Calculation, EarningRule, TierModifier};
+pub use pricing::{PriceMemo, PricePlan, Pricing};
 pub use redeemable::{
     Campaign, CampaignType, CoinReward, Gift, PromotionStack, Redeemable, RedeemableKind,
 };
@@ -123,6 +125,8 @@ pub struct Plan {
     pub price_index: Index<Vec<usize>>,
     /// Strikethrough candidates that target every product.
     pub price_global: Vec<usize>,
+    /// Each catalog product's and SKU's candidates and precomputed price.
+    pub pricing: Pricing,
     /// `order.paid` earning rules of loyalty campaigns.
     pub earning_rules: Vec<EarningRule>,
     /// Default listing rank of each redeemable: campaigns as published,

@@ -1,24 +1,36 @@
 //! Strikethrough prices for catalog and product pages.
 //!
-//! For each product the engine gathers the promotions that touch it — from
-//! an index built at load by product, SKU and collection, plus those that
-//! discount every product — and applies them together to a one-line cart
-//! under the snapshot's stacking rules. Cost is linear in products × the
-//! promotions touching each product.
+//! Each product's promotions are applied together to a one-line cart under
+//! the plan's stacking rules. Publish has already listed, for every
+//! catalog product and SKU, the promotions that can touch it, and worked
+//! out its price for one unit at the catalog price whenever nothing about
+//! the shopper or the moment can change it (see [`crate::plan::Pricing`]).
+//! So a page of catalog products costs a lookup and a check of each
+//! candidate's dates per product; the pipeline runs only for what publish
+//! could not settle: an overridden price, several units, line metadata, a
+//! candidate with customer or order rules, or one outside its dates now.
 //!
 //! Candidates are automatic promotions (tiers) and the generic codes of
 //! campaigns marked `public`, with an item-level discount. Order-level
 //! discounts depend on the whole cart and are left to cart previews.
 
+mod json;
+mod line;
+
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::money::Money;
-use crate::order::OrderState;
-use crate::plan::{Metadata, Plan, RedeemableKind, TargetObject};
-use crate::request::{CustomerInput, OrderInput, OrderItemInput, RedeemableRef, ValidationRequest};
-use crate::time::{Instant, WindowStatus};
-use crate::validation::{apply_stack, Detail};
+use crate::plan::{Metadata, Plan, PriceMemo, PricePlan, RedeemableKind};
+use crate::request::{CustomerInput, Expand, OrderItemInput};
+use crate::time::{Instant, Rfc3339};
+
+pub use json::write as write_json;
+#[cfg(feature = "compiler")]
+pub(crate) use line::candidates;
+pub(crate) use line::{price_line, valid_until, LinePrice, Moment};
 
 /// Most products in one pricing call → `TOO_MANY_PRODUCTS`.
 pub const MAX_PRODUCTS: usize = 10_000;
@@ -57,33 +69,46 @@ pub struct PricingRequest {
     /// Who is looking (for customer rules); anonymous when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<CustomerInput>,
+    /// What the answer spells out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<PricingOptions>,
+}
+
+/// `options` of a pricing request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricingOptions {
+    /// `redeemable` adds each promotion's `name` and `campaign_id`
+    /// (the others Voucherify names are accepted and add nothing here).
+    #[serde(default)]
+    pub expand: Vec<String>,
 }
 
 /// A promotion behind a price.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PriceSource {
+pub struct PriceSource<'a> {
     /// Tier id or code.
-    pub id: String,
+    pub id: &'a str,
     /// `promotion_tier` or `voucher`.
     pub object: &'static str,
-    /// Tier name.
+    /// Tier name (with `expand: ["redeemable"]`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// Banner for the badge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub banner: Option<String>,
-    /// Campaign id.
+    pub banner: Option<&'a str>,
+    /// Campaign id (with `expand: ["redeemable"]`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub campaign_id: Option<String>,
+    pub campaign_id: Option<&'a str>,
     /// Its discount on this line.
     pub discount_amount: Money,
 }
 
 /// One priced product.
 #[derive(Debug, Clone, Serialize)]
-pub struct ProductPrice {
+pub struct ProductPrice<'a> {
     /// The caller's key, or the product/SKU id.
-    pub key: String,
+    pub key: Cow<'a, str>,
     /// Unit price before promotions.
     pub price: Money,
     /// Units priced.
@@ -92,179 +117,209 @@ pub struct ProductPrice {
     pub amount: Money,
     /// Line total after promotions.
     pub discounted_amount: Money,
-    /// `discounted_amount / quantity`, rounded with the snapshot's rounding.
+    /// `discounted_amount / quantity`, rounded with the plan's rounding.
     pub discounted_price: Money,
     /// `amount − discounted_amount`.
     pub discount_amount: Money,
     /// The promotions that gave it, in application order.
-    pub applied: Vec<PriceSource>,
+    pub applied: Vec<PriceSource<'a>>,
     /// When the price stops holding: the earliest end among the applied
-    /// promotions' dates and the snapshot's expiry.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
+    /// promotions' dates and the plan's expiry.
+    pub valid_until: Rfc3339,
 }
 
 /// The pricing response.
 #[derive(Debug, Clone, Serialize)]
-pub struct PricingResponse {
+pub struct PricingResponse<'a> {
     /// One entry per requested product, in request order.
-    pub products: Vec<ProductPrice>,
-    /// The snapshot version that answered.
+    pub products: Vec<ProductPrice<'a>>,
+    /// The plan version that answered.
     pub snapshot_version: u64,
 }
 
-fn candidates(snap: &Plan, item: &crate::order::ResolvedItem) -> Vec<usize> {
-    let mut out: Vec<usize> = snap.price_global.clone();
-    let keys = item
-        .product_id
-        .iter()
-        .chain(item.sku_id.iter())
-        .chain(item.collections.iter());
-    for k in keys {
-        if let Some(list) = snap.price_index.get(k) {
-            out.extend(list.iter().copied());
-        }
+/// The catalog entry a request item names by id alone, and its plan.
+fn catalog_plan<'p>(plan: &'p Plan, p: &PricingItem) -> Option<&'p PricePlan> {
+    let pricing = &plan.pricing;
+    match (&p.product_id, &p.sku_id) {
+        (Some(id), None) => pricing.products.get(plan.catalog.products.position(id)?),
+        (None, Some(id)) => pricing.skus.get(plan.catalog.skus.position(id)?),
+        _ => None,
     }
-    out.sort_unstable();
-    out.dedup();
-    // A product a promotion excludes is not touched by it.
-    out.retain(|pos| {
-        snap.redeemables.get(*pos).is_some_and(|r| {
-            !r.eligibility.excluded.iter().any(|t| match t.object {
-                TargetObject::Product => item.product_id.as_deref() == Some(t.id.as_str()),
-                TargetObject::Sku => item.sku_id.as_deref() == Some(t.id.as_str()),
-                TargetObject::ProductsCollection => item.collections.contains(&t.id),
-            })
-        })
-    });
-    // Applied in default order: campaigns as published, tiers by hierarchy.
-    out.sort_by_key(|pos| snap.rank.get(*pos).copied().unwrap_or(usize::MAX));
-    out
+}
+
+/// The memo of a catalog entry, if it answers this item now: one unit at
+/// the catalog price, nothing else on the line, every candidate active.
+fn memo_for<'p>(
+    plan: &'p Plan,
+    p: &PricingItem,
+    entry: &'p PricePlan,
+    moment: &mut Moment,
+) -> Option<&'p PriceMemo> {
+    let memo = entry.memo.as_ref()?;
+    let plain = p.source_id.is_none()
+        && p.metadata.is_empty()
+        && p.quantity.is_none_or(|q| q == 1)
+        && p.price.is_none_or(|x| x == memo.price);
+    let list = plan.pricing.lists.get(entry.list)?;
+    (plain && list.iter().all(|pos| moment.is_active(plan, *pos))).then_some(memo)
 }
 
 /// Prices every product with the promotions that touch it.
-pub fn price_products(
-    snap: &Plan,
-    req: &PricingRequest,
+pub fn price_products<'a>(
+    plan: &'a Plan,
+    req: &'a PricingRequest,
     now: Instant,
-) -> Result<PricingResponse, Error> {
+) -> Result<PricingResponse<'a>, Error> {
     if req.products.len() > MAX_PRODUCTS {
         return Err(Error::TooManyProducts {
             count: req.products.len(),
             limit: MAX_PRODUCTS,
         });
     }
-    let limit = usize::try_from(snap.stacking.redeemables_limit)
-        .unwrap_or(30)
-        .min(crate::limits::MAX_REDEEMABLES);
+    let expand = Expand::of(
+        req.options
+            .as_ref()
+            .map_or(&[][..], |o| o.expand.as_slice()),
+        "options.expand",
+    )?;
+    let mut moment = Moment::new(plan, now);
     let mut out = Vec::with_capacity(req.products.len());
     for (i, p) in req.products.iter().enumerate() {
-        let item = OrderItemInput {
-            product_id: p.product_id.clone(),
-            sku_id: p.sku_id.clone(),
-            source_id: p.source_id.clone(),
-            quantity: p.quantity,
-            price: p.price,
-            metadata: p.metadata.clone(),
-            ..OrderItemInput::default()
-        };
-        let resolved = crate::order::resolve_item(snap, &item);
-        let key = p
-            .key
-            .clone()
-            .or_else(|| resolved.sku_id.clone())
-            .or_else(|| resolved.product_id.clone())
-            .unwrap_or_else(|| i.to_string());
-        // Cheap static filter first: only candidates active now.
-        let redeemables: Vec<RedeemableRef> = candidates(snap, &resolved)
-            .into_iter()
-            .filter_map(|pos| snap.redeemables.get(pos))
-            .filter(|r| {
-                r.active
-                    && r.validity
-                        .as_ref()
-                        .as_ref()
-                        .is_ok_and(|v| v.status(now, &snap.tz) == WindowStatus::Active)
-            })
-            .take(limit)
-            .map(|r| RedeemableRef::naming(r, r.request_id().to_string()))
-            .collect();
-        let request = ValidationRequest {
-            redeemables,
-            order: OrderInput {
-                items: vec![item],
-                ..OrderInput::default()
-            },
-            customer: req.customer.clone(),
-            ..ValidationRequest::default()
-        };
-        let at = |e: Error| match e {
-            Error::OrderItemPriceMissing { .. } => Error::OrderItemPriceMissing { index: i },
-            Error::AmountOutOfRange { value, .. } => Error::AmountOutOfRange {
-                path: format!("products[{i}]"),
-                value,
-            },
-            other => other,
-        };
-        let initial = OrderState::from_input(&request.order, snap).map_err(at)?;
-        let stacked = apply_stack(snap, &request, &initial, now, Detail::Amounts)?;
-        let line = stacked.final_state.lines.first();
-        let amount = line.map(|l| l.amount()).unwrap_or_default();
-        let quantity = line.map(|l| l.quantity).unwrap_or(1);
-        let discounted_amount = line
-            .map(|l| l.subtotal())
-            .unwrap_or_default()
-            .min(stacked.final_state.total()?);
-        let mut valid_until = snap.expires_at;
-        let mut applied = Vec::new();
-        for e in &stacked.effects {
-            let discount_amount = e.order_discount.try_add(e.items_discount)?;
-            // A promotion that gives nothing here is no reason for a badge.
-            if discount_amount == Money::ZERO {
-                continue;
-            }
-            let Some(r) = snap.redeemables.get(e.redeemable) else {
-                continue;
+        let entry = catalog_plan(plan, p);
+        let key = key_of(plan, p, i);
+        if let Some(memo) = entry.and_then(|e| memo_for(plan, p, e, &mut moment)) {
+            let priced = LinePrice {
+                price: memo.price,
+                quantity: 1,
+                amount: memo.price,
+                discounted_amount: memo.discounted_amount,
+                applied: Vec::new(),
             };
-            if let Some(exp) = r
-                .validity
-                .as_ref()
-                .as_ref()
-                .ok()
-                .and_then(|v| v.expiration())
-            {
-                valid_until = valid_until.min(exp);
-            }
-            let tier = r.kind == RedeemableKind::PromotionTier;
-            applied.push(PriceSource {
-                id: r.request_id().to_string(),
-                object: if tier { "promotion_tier" } else { "voucher" },
-                name: r.name.clone(),
-                banner: r.banner.clone(),
-                campaign_id: snap.campaigns.get(r.campaign).map(|c| c.id.clone()),
-                discount_amount,
-            });
+            out.push(answer(
+                plan,
+                key,
+                &priced,
+                &memo.applied,
+                memo.valid_until,
+                expand,
+            )?);
+            continue;
         }
-        let discounted_price = snap.rounding.round(
-            discounted_amount
-                .dec()
-                .checked_div(rust_decimal::Decimal::from(quantity.max(1)))
-                .ok_or(Error::ArithmeticOverflow)?,
-        )?;
-        out.push(ProductPrice {
-            key,
-            price: line.map(|l| l.price).unwrap_or_default(),
-            quantity,
-            amount,
-            discounted_amount,
-            discounted_price,
-            discount_amount: amount.saturating_sub(discounted_amount),
-            applied,
-            valid_until: Some(valid_until.to_rfc3339()),
-        });
+        let list = entry.and_then(|e| plan.pricing.lists.get(e.list));
+        let priced = price_line(
+            plan,
+            list.map(Vec::as_slice),
+            item_of(p),
+            req.customer.as_ref(),
+            &mut moment,
+        )
+        .map_err(|e| at_product(e, i))?;
+        let until = valid_until(plan, &priced.applied);
+        out.push(answer(plan, key, &priced, &priced.applied, until, expand)?);
     }
     Ok(PricingResponse {
         products: out,
-        snapshot_version: snap.version,
+        snapshot_version: plan.version,
+    })
+}
+
+/// The caller's key, else the SKU or product id (as resolved when the
+/// item names neither), else the item's position.
+fn key_of<'a>(plan: &Plan, p: &'a PricingItem, i: usize) -> Cow<'a, str> {
+    if let Some(k) = p
+        .key
+        .as_ref()
+        .or(p.sku_id.as_ref())
+        .or(p.product_id.as_ref())
+    {
+        return Cow::Borrowed(k.as_str());
+    }
+    let resolved = crate::order::resolve_item(plan, &item_of(p));
+    Cow::Owned(
+        resolved
+            .sku_id
+            .or(resolved.product_id)
+            .unwrap_or_else(|| i.to_string()),
+    )
+}
+
+/// The order line a pricing item stands for.
+fn item_of(p: &PricingItem) -> OrderItemInput {
+    OrderItemInput {
+        product_id: p.product_id.clone(),
+        sku_id: p.sku_id.clone(),
+        source_id: p.source_id.clone(),
+        quantity: p.quantity,
+        price: p.price,
+        metadata: p.metadata.clone(),
+        ..OrderItemInput::default()
+    }
+}
+
+/// An order error, placed at the product it came from.
+fn at_product(e: Error, i: usize) -> Error {
+    match e {
+        Error::OrderItemPriceMissing { .. } => Error::OrderItemPriceMissing { index: i },
+        Error::AmountOutOfRange { value, .. } => Error::AmountOutOfRange {
+            path: format!("products[{i}]"),
+            value,
+        },
+        other => other,
+    }
+}
+
+/// One product's answer.
+fn answer<'a>(
+    plan: &'a Plan,
+    key: Cow<'a, str>,
+    priced: &LinePrice,
+    applied: &[(usize, Money)],
+    valid_until: Instant,
+    expand: Expand,
+) -> Result<ProductPrice<'a>, Error> {
+    let mut sources = Vec::with_capacity(applied.len());
+    for (pos, discount_amount) in applied {
+        let Some(r) = plan.redeemables.get(*pos) else {
+            continue;
+        };
+        sources.push(PriceSource {
+            id: r.request_id(),
+            object: if r.kind == RedeemableKind::PromotionTier {
+                "promotion_tier"
+            } else {
+                "voucher"
+            },
+            name: r.name.as_deref().filter(|_| expand.redeemable),
+            banner: r.banner.as_deref(),
+            campaign_id: plan
+                .campaigns
+                .get(r.campaign)
+                .map(|c| c.id.as_str())
+                .filter(|_| expand.redeemable),
+            discount_amount: *discount_amount,
+        });
+    }
+    let quantity = priced.quantity;
+    let discounted_price = if quantity == 1 {
+        priced.discounted_amount
+    } else {
+        plan.rounding.round(
+            priced
+                .discounted_amount
+                .dec()
+                .checked_div(rust_decimal::Decimal::from(quantity.max(1)))
+                .ok_or(Error::ArithmeticOverflow)?,
+        )?
+    };
+    Ok(ProductPrice {
+        key,
+        price: priced.price,
+        quantity,
+        amount: priced.amount,
+        discounted_amount: priced.discounted_amount,
+        discounted_price,
+        discount_amount: priced.amount.saturating_sub(priced.discounted_amount),
+        applied: sources,
+        valid_until: Rfc3339(valid_until),
     })
 }

@@ -127,3 +127,104 @@ mod tests {
         assert_eq!(parse_hhmm("7"), None);
     }
 }
+
+/// An instant that serializes as [`Instant::to_rfc3339`] text, written
+/// without an allocation (answers carry one per priced product).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rfc3339(pub Instant);
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 24];
+        match self.0.write_rfc3339(&mut buf) {
+            Some(text) => s.serialize_str(text),
+            None => s.serialize_str(&self.0.to_rfc3339()),
+        }
+    }
+}
+
+impl Rfc3339 {
+    /// Appends the text as a JSON string.
+    pub(crate) fn write_json(self, out: &mut String) {
+        let mut buf = [0u8; 24];
+        out.push('"');
+        match self.0.write_rfc3339(&mut buf) {
+            Some(text) => out.push_str(text),
+            None => out.push_str(&self.0.to_rfc3339()),
+        }
+        out.push('"');
+    }
+}
+
+impl Instant {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` into `buf` for years 0000–9999 (the
+    /// civil-from-days algorithm of H. Hinnant); `None` outside them.
+    fn write_rfc3339(self, buf: &mut [u8; 24]) -> Option<&str> {
+        let ms = self.0.rem_euclid(1000);
+        let secs = self.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let fields = [
+            (year, 4, b'-'),
+            (month, 2, b'-'),
+            (day, 2, b'T'),
+            (sod / 3600, 2, b':'),
+            (sod / 60 % 60, 2, b':'),
+            (sod % 60, 2, b'.'),
+            (ms, 3, b'Z'),
+        ];
+        let mut at = 0;
+        for (value, width, sep) in fields {
+            let mut v = value;
+            for k in (0..width).rev() {
+                *buf.get_mut(at + k)? = b'0' + u8::try_from(v % 10).ok()?;
+                v /= 10;
+            }
+            *buf.get_mut(at + width)? = sep;
+            at += width + 1;
+        }
+        std::str::from_utf8(buf).ok()
+    }
+}
+
+#[cfg(test)]
+mod rfc3339_tests {
+    use super::Instant;
+
+    #[test]
+    fn written_text_is_chronos() {
+        let mut buf = [0u8; 24];
+        // Epoch, leap days, negative instants, the last millisecond of 9999.
+        for ms in [
+            0,
+            951_782_400_000,
+            1_709_164_800_123,
+            -1,
+            -62_135_596_800_000,
+            -62_167_219_200_000,
+            253_402_300_799_999,
+            1_798_761_599_999,
+        ] {
+            let t = Instant(ms);
+            assert_eq!(
+                t.write_rfc3339(&mut buf),
+                Some(t.to_rfc3339().as_str()),
+                "{ms}"
+            );
+        }
+        assert_eq!(Instant(253_402_300_800_000).write_rfc3339(&mut buf), None);
+        assert_eq!(Instant(-62_167_219_200_001).write_rfc3339(&mut buf), None);
+    }
+}
