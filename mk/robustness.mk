@@ -10,7 +10,7 @@
 #   make test-hostile-http       origin/tests/hostile_http.rs
 #   make soak                    20,000+ redemptions, 4 clients (not in `make test`)
 
-FUZZ_TARGETS := bundle snapshot validate qualify price_products formula
+FUZZ_TARGETS := bundle plan snapshot validate qualify price_products formula
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 # Address sanitizer adds little to safe Rust and doubles build and run
@@ -72,8 +72,8 @@ fuzz-smoke: fuzz-setup fuzz-lint
 	rm -rf $(FUZZ_SMOKE_WORK)
 	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),$(FUZZ_SMOKE_WORK),$(FUZZ_SMOKE_FLAGS))
 
-fuzz-corpus:
-	node fuzz/gen-corpus.mjs
+fuzz-corpus: wasm-spec-dump
+	node fuzz/gen-corpus.mjs $(SPEC_DUMP)
 
 test-hostile:
 	timeout 600 cargo test --locked --test hostile_inputs
