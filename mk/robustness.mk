@@ -4,7 +4,7 @@
 #
 #   make fuzz FUZZ_SECONDS=300   each fuzz target for that long (default 300 s)
 #   make fuzz-smoke              each target briefly (part of `make test`)
-#   make fuzz-corpus             regenerate the seed corpus from tests/spec
+#   make fuzz-corpus             regenerate the seed corpus from tests/spec and their plans
 #   make test-hostile            tests/hostile_inputs.rs (+ the catalogue file)
 #   make test-determinism        native vs wasm (Node) vs origin, seeded cases
 #   make test-hostile-http       origin/tests/hostile_http.rs
