@@ -27,7 +27,7 @@ const m = r.machine;
 const w = r.wasm;
 
 const out = [];
-out.push(`Run ${m.date} · ${m.cpu} · nproc ${m.nproc} · ${(m.memory_bytes / 2 ** 30).toFixed(1)} GiB · load average ${m.loadavg_at_start.map((l) => l.toFixed(2)).join(" ")} at start, ${m.loadavg_at_end.map((l) => l.toFixed(2)).join(" ")} at end · Node ${m.node} (V8 ${m.v8}) · ${m.rustc}`);
+out.push(`Run ${m.date} · npm package \`${r.package ?? "pkg-js"}\` · ${m.cpu} · nproc ${m.nproc} · ${(m.memory_bytes / 2 ** 30).toFixed(1)} GiB · load average ${m.loadavg_at_start.map((l) => l.toFixed(2)).join(" ")} at start, ${m.loadavg_at_end.map((l) => l.toFixed(2)).join(" ")} at end · Node ${m.node} (V8 ${m.v8}) · ${m.rustc}`);
 if (r.quick) out.push("", "**A `--quick` run (short time limits): not a benchmark, only a check of the harness.**");
 out.push("");
 out.push("How this run was made (`make bench` = `make wasm-build`, `bench/run.sh`, under one 20-minute deadline):");
@@ -90,7 +90,8 @@ out.push(`How: ${mem.method}.`);
 out.push("");
 out.push("### .wasm size");
 out.push("");
-out.push("```text\n" + r.size.report.trimEnd() + "\n```");
+// The crate and module lists are the table below.
+out.push("```text\n" + r.size.report.split("\n  by crate")[0].trimEnd() + "\n```");
 out.push("");
 const c = r.size.contributors;
 if (c) {

@@ -15,7 +15,7 @@
 // Prints tables and writes every number to --out (read by report.mjs).
 // Each measurement is bounded by an iteration count and a time limit.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,8 @@ function arg(name, fallback) {
 }
 // The npm package as built (dist/ + wasm/); --pkg benchmarks another build of it.
 const PKG = resolve(arg("pkg", join(ROOT, "pkg-js")));
-const WASM_FILE = join(PKG, "wasm", "promo_edge_bg.wasm");
+// (realpath: a package whose wasm/ links to pkg-js/wasm reports that file.)
+const WASM_FILE = realpathSync(join(PKG, "wasm", "promo_edge_bg.wasm"));
 const WORKLOAD = resolve(arg("workload", join(ROOT, "target", "bench-workload")));
 const CRITERION = resolve(arg("criterion", join(ROOT, "target", "criterion")));
 const OUT = resolve(arg("out", join(ROOT, "benches", "results.json")));
@@ -153,7 +154,7 @@ function machine() {
   };
 }
 
-const results = { quick: QUICK, machine: machine(), budgets: {}, wasm: {}, native: {}, boundary: {}, jre: {}, scaling: {}, size: {}, memory: {} };
+const results = { quick: QUICK, package: PKG.startsWith(ROOT + "/") ? PKG.slice(ROOT.length + 1) : PKG, machine: machine(), budgets: {}, wasm: {}, native: {}, boundary: {}, jre: {}, scaling: {}, size: {}, memory: {} };
 console.log(`promo-edge wasm benchmark — ${results.machine.date}`);
 console.log(`  ${results.machine.cpu}, nproc ${results.machine.nproc}, ${(results.machine.memory_bytes / 2 ** 30).toFixed(1)} GiB, load ${results.machine.loadavg_at_start.map((l) => l.toFixed(2)).join(" ")}`);
 console.log(`  node ${process.version}; workload ${WORKLOAD}${QUICK ? " (QUICK: short limits)" : ""}`);
