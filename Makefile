@@ -40,16 +40,15 @@ test: lint unit test-wasm origin-test test-sync test-edge test-demo fuzz-smoke t
 .PHONY: bench bench-profile
 BENCH_WORKLOAD := target/bench-workload
 # Every benchmark in one run (not part of `make test`; about 10 minutes on
-# 2 cores): the workload files, native criterion benches with a short
-# measurement time, then the wasm package in Node beside them and beside
-# json-rules-engine (bench/wasm-bench.mjs), written to benches/results.json,
-# the generated part of benches/RESULTS.md and benches/scaling.svg.
+# 2 cores, at most BENCH_DEADLINE_SECONDS = 1200 after the wasm build): the
+# workload (source, plan, signed bundle), a names-kept copy of the shipped
+# wasm for the size report by crate and module (twiggy), native criterion
+# benches with a short measurement time, then the wasm package in Node
+# beside them and beside json-rules-engine (bench/wasm-bench.mjs), written
+# to benches/results.json (every budget with `met`), the generated part of
+# benches/RESULTS.md and benches/scaling.svg. See bench/run.sh.
 bench: wasm-build bench/node_modules/.ci-stamp
-	cargo run --locked --release --quiet --example gen_workload -- $(BENCH_WORKLOAD)
-	rm -rf target/criterion
-	timeout 900 cargo bench --locked --bench engine -- --warm-up-time 1 --measurement-time 2 --noplot
-	timeout 900 node bench/wasm-bench.mjs --workload $(BENCH_WORKLOAD) --criterion target/criterion --out benches/results.json
-	node bench/report.mjs benches/results.json
+	BENCH_WORKLOAD=$(BENCH_WORKLOAD) bench/run.sh
 
 bench/node_modules/.ci-stamp: bench/package-lock.json bench/package.json
 	cd bench && npm ci --no-audit --no-fund

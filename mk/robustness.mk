@@ -4,13 +4,13 @@
 #
 #   make fuzz FUZZ_SECONDS=300   each fuzz target for that long (default 300 s)
 #   make fuzz-smoke              each target briefly (part of `make test`)
-#   make fuzz-corpus             regenerate the seed corpus from tests/spec
+#   make fuzz-corpus             regenerate the seed corpus from tests/spec and their plans
 #   make test-hostile            tests/hostile_inputs.rs (+ the catalogue file)
 #   make test-determinism        native vs wasm (Node) vs origin, seeded cases
 #   make test-hostile-http       origin/tests/hostile_http.rs
 #   make soak                    20,000+ redemptions, 4 clients (not in `make test`)
 
-FUZZ_TARGETS := bundle snapshot validate qualify price_products formula
+FUZZ_TARGETS := bundle plan snapshot validate qualify price_products formula
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 # Address sanitizer adds little to safe Rust and doubles build and run
@@ -72,8 +72,8 @@ fuzz-smoke: fuzz-setup fuzz-lint
 	rm -rf $(FUZZ_SMOKE_WORK)
 	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),$(FUZZ_SMOKE_WORK),$(FUZZ_SMOKE_FLAGS))
 
-fuzz-corpus:
-	node fuzz/gen-corpus.mjs
+fuzz-corpus: wasm-spec-dump
+	node fuzz/gen-corpus.mjs $(SPEC_DUMP)
 
 test-hostile:
 	timeout 600 cargo test --locked --test hostile_inputs

@@ -35,6 +35,9 @@ import {
 } from "./data.js";
 import { byId, h, initials, nudgeAmount } from "./dom.js";
 
+/** What a cart preview asks the engine to spell out (`options.expand`). */
+export const PREVIEW_EXPAND = ["order", "redeemable"] as const;
+
 export interface Preview {
   request: ValidationRequest;
   response: ValidationResponse;
@@ -133,7 +136,11 @@ export class Storefront {
     }
     const items: OrderItemInput[] = this.#cart.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity }));
     if (items.length > 0) items.push({ product_id: this.catalog.shipping_product, quantity: 1 });
-    return { redeemables, order: { items }, customer: c.customer };
+    // The cart shows per-line discounts (the order's items), each applied
+    // redeemable's own contribution (its order snapshot) and tier names and
+    // campaigns (the redeemable's details): Voucherify's expansions, which a
+    // lean answer leaves out.
+    return { redeemables, order: { items }, customer: c.customer, options: { expand: [...PREVIEW_EXPAND] } };
   }
 
   validate(): Preview | null {

@@ -6,10 +6,19 @@
 // the origin answers) with the cache as the fallback; the API's other routes
 // (validations, redemptions) are never intercepted: redemptions go through
 // the page's RedemptionOutbox, which queues them durably in IndexedDB.
+//
+// The bundle (`promo-edge.bundle/2`) is binary — a signed manifest line and
+// the compiled plan — and is cached as the origin's bytes, only when it is
+// one (`application/vnd.promo-edge.bundle`): a proxy's or portal's HTML page
+// answered with 200 never replaces the last good bundle. The page verifies
+// whatever it gets anyway; the cache only decides what is there offline.
 export {};
 declare const self: ServiceWorkerGlobalScope;
 
-const CACHE = "northwind-shell-v1";
+// v2: bundles became binary (a v1 cache holds a JSON bundle the engine
+// refuses with BUNDLE_FORMAT_OUTDATED), so activation drops the old cache.
+const CACHE = "northwind-shell-v2";
+const BUNDLE_TYPE = "application/vnd.promo-edge.bundle";
 const SHELL = [
   "/",
   "/app.js",
@@ -32,7 +41,7 @@ self.addEventListener("install", (event) => {
       if (typeof channel === "string") {
         const bundle = `/v1/bundles/${encodeURIComponent(channel)}`;
         const response = await fetch(bundle, { cache: "no-store" }).catch(() => null);
-        if (response?.status === 200) await cache.put(bundle, response);
+        if (response && worthCaching(new URL(bundle, self.location.href), response)) await cache.put(bundle, response);
       }
       await self.skipWaiting();
     })(),
@@ -53,8 +62,19 @@ self.addEventListener("activate", (event) => {
 function cacheable(url: URL): boolean {
   if (url.origin !== self.location.origin) return false;
   // The signed bundle is public and verified by the page; the rest of /v1/ is not cached.
-  if (url.pathname.startsWith("/v1/")) return url.pathname.startsWith("/v1/bundles/");
+  if (url.pathname.startsWith("/v1/")) return isBundle(url);
   return url.pathname !== "/healthz";
+}
+
+function isBundle(url: URL): boolean {
+  return url.pathname.startsWith("/v1/bundles/");
+}
+
+/** A 200, and for a bundle route really a bundle. */
+function worthCaching(url: URL, response: Response): boolean {
+  if (response.status !== 200) return false;
+  if (!isBundle(url)) return true;
+  return (response.headers.get("content-type") ?? "").split(";")[0]?.trim() === BUNDLE_TYPE;
 }
 
 async function networkFirst(request: Request): Promise<Response> {
@@ -64,7 +84,7 @@ async function networkFirst(request: Request): Promise<Response> {
   const key = request.mode === "navigate" ? new Request(new URL("/", url).href) : new Request(url.href);
   try {
     const response = await fetch(request);
-    if (response.status === 200) await cache.put(key, response.clone());
+    if (worthCaching(url, response)) await cache.put(key, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(key, { ignoreSearch: true });

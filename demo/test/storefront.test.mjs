@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PromoEngine } from "promo-edge";
-import { ARTIFACTS, SITE, euros, launch, ready, startOrigin } from "./support.mjs";
+import { ARTIFACTS, SITE, euros, launch, ready, sha256, startOrigin } from "./support.mjs";
 
 // Friday 5 June 2026, 17:30 in Berlin (CEST): inside the 17:00–19:00 happy hours.
 const NOW = "2026-06-05T15:30:00Z";
@@ -20,16 +20,19 @@ let origin;
 let browser;
 let page;
 let engine;
+let bundle;
 const pageErrors = [];
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   origin = await startOrigin(NOW);
   engine = await PromoEngine.init();
-  const bundle = await origin.api("GET", "/v1/bundles/web");
+  bundle = await origin.api("GET", "/v1/bundles/web");
   assert.equal(bundle.status, 200);
-  const report = engine.loadBundle(bundle.text, origin.jwks, { now: NOW });
+  assert.equal(bundle.headers.get("content-type"), "application/vnd.promo-edge.bundle");
+  const report = engine.loadBundle(bundle.bytes, origin.jwks, { now: NOW });
   assert.deepEqual(report.warnings, []);
+  assert.equal(report.version, Number(bundle.headers.get("x-snapshot-version")));
   browser = await launch();
   page = await browser.context.newPage();
   page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -160,10 +163,20 @@ test("cart: a code below its minimum, then good and unknown codes give the hand-
   const nudge = (id) => cart.nudges.find((n) => n.id === id)?.text;
   assert.equal(nudge("promo_spend_50"), "add €8.25 more for 5 % off orders of 50.00+");
   assert.equal(nudge("promo_free_shipping"), "add €25.61 more for Free shipping on orders of 60.00+");
-  // The whole preview equals the engine's answer to the page's request.
+  // The whole preview equals the engine's answer to the page's request,
+  // which asks for the parts the cart shows (per-line amounts, each
+  // redeemable's own order and its name and campaign).
   const preview = await page.evaluate(() => window.__demo.preview());
+  assert.deepEqual(preview.request.options, { expand: ["order", "redeemable"] });
   const mine = engine.validate(preview.request, NOW);
   assert.deepEqual(preview.response, mine);
+  assert.equal(mine.order.items.length, 3);
+  const save20 = mine.redeemables.find((r) => r.id === "SAVE20");
+  assert.equal(save20.order.total_applied_discount_amount, 736);
+  assert.equal(typeof save20.campaign_name, "string");
+  // The page's line rows are the engine's items, discount by discount.
+  const rows = await page.$$eval("tr[data-line]", (trs) => trs.map((tr) => [tr.dataset.line, Number(tr.dataset.discount), Number(tr.dataset.subtotal)]));
+  assert.deepEqual(rows, mine.order.items.map((i) => [i.product_id, i.discount_amount, i.subtotal_amount]));
 
   // Spend-tier nudges show the next step only (not 100.00+ or 150.00+ yet).
   assert.equal(nudge("promo_spend_100"), undefined);
@@ -175,6 +188,28 @@ test("cart: a code below its minimum, then good and unknown codes give the hand-
 test("offline: a reload is served by the service worker and still prices the catalog and previews the cart", async () => {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+  // The service worker holds the origin's bundle bytes, as they were signed.
+  const cached = await page.evaluate(async () => {
+    for (const name of await caches.keys()) {
+      const hit = await (await caches.open(name)).match("/v1/bundles/web");
+      if (!hit) continue;
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      return {
+        cache: name,
+        type: hit.headers.get("content-type"),
+        sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join(""),
+        length: bytes.length,
+      };
+    }
+    return null;
+  });
+  assert.deepEqual(cached, {
+    cache: "northwind-shell-v2",
+    type: "application/vnd.promo-edge.bundle",
+    sha256: sha256(bundle.bytes),
+    length: bundle.bytes.length,
+  });
   const before = await cartState();
   await browser.context.setOffline(true);
   const response = await page.reload();

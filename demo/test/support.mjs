@@ -3,6 +3,7 @@
 // Chromium through playwright-core, and an independent money formatter.
 // Every wait is bounded.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -25,6 +26,11 @@ export function euros(minor) {
   const abs = Math.abs(minor);
   const cents = abs % 100;
   return `${sign}€${(abs - cents) / 100}.${String(cents).padStart(2, "0")}`;
+}
+
+/** Hex SHA-256 of bytes (to compare a bundle across the origin, the page's cache and Node). */
+export function sha256(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /**
@@ -55,8 +61,10 @@ export async function startOrigin(now) {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(15_000),
       });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+      // Bundles are binary (promo-edge.bundle/2): keep the bytes as they came.
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
+      return { status: res.status, headers: res.headers, bytes, text, json: () => JSON.parse(text) };
     },
     async stop() {
       await origin.stop();

@@ -1,60 +1,60 @@
-//! `Engine::load_snapshot_json` on arbitrary text: no panic, only
-//! documented codes, a refused load leaves the engine empty, and a snapshot
-//! that loads answers a fixed validate, qualify and price_products call
-//! without panicking.
+//! The compiler on arbitrary source text: `compiler::compile_json` (what
+//! `promo-origin publish` runs), then the plan's bytes into
+//! `Engine::load_plan` (what every client runs).
+//!
+//! Checks: no panic, only documented codes; whatever the compiler accepts
+//! encodes, decodes and loads (a compiled plan always passes the decoder's
+//! checks), and its bytes are deterministic (compiling the same text twice,
+//! and re-encoding the decoded plan, give the same bytes); a plan that
+//! loads answers fixed validate, qualify and price calls; a second load of
+//! the same version is refused (`SNAPSHOT_NOT_NEWER`) and changes nothing.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use promo_edge::plan::encoding;
 use promo_edge::time::Instant;
 use promo_edge::Engine;
-use promo_edge_fuzz::check_error;
-
-const NOW: &str = "2026-06-01T12:00:00Z";
-
-/// Touches the common rule names, a voucher, a tier, gift and loyalty paths.
-const CART: &str = r#"{"redeemables": [{"object": "voucher", "id": "CODE"},
-  {"object": "voucher", "id": "GIFT", "gift": {"credits": 500}},
-  {"object": "voucher", "id": "CARD", "reward": {"id": "rew_1", "points": 10}},
-  {"object": "promotion_tier", "id": "promo_1"}, {"object": "promotion_stack", "id": "stack_1"}],
- "order": {"id": "o1", "items": [{"product_id": "prod_a", "sku_id": "sku_a", "price": 1000, "quantity": 2},
-   {"product_id": "prod_b", "price": 2500, "quantity": 1, "metadata": {"color": "red"}}]},
- "customer": {"source_id": "cust_1", "segments": ["seg_vip"], "metadata": {"tier": "gold"}}}"#;
-const QUALIFY: &str = r#"{"scenario": "ALL", "options": {"limit": 50, "sorting_rule": "BEST_DEAL"},
- "order": {"items": [{"product_id": "prod_a", "price": 1000, "quantity": 2}]},
- "customer": {"source_id": "cust_1"}}"#;
-const PRICE: &str = r#"{"products": [{"product_id": "prod_a"}, {"product_id": "prod_b", "price": 999},
- {"sku_id": "sku_a", "price": 100, "quantity": 3}]}"#;
+use promo_edge_fuzz::{check_error, compile, exercise, held_bytes, NOW};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let now = Instant::parse(NOW).expect("fixed now");
-    let mut engine = Engine::new();
-    match engine.load_snapshot_json(text) {
+    let bytes = match compile(text) {
         Err(e) => {
             check_error(&e);
-            assert!(engine.status(now).is_none(), "a refused load changed state");
+            return;
         }
-        Ok(report) => {
-            let status = engine.status(now).expect("a loaded snapshot has a status");
-            assert_eq!(status.version, report.version);
-            for r in [
-                engine.validate_json(CART, NOW),
-                engine.qualify_json(QUALIFY, NOW),
-                engine.price_products_json(PRICE, NOW),
-            ] {
-                if let Err(e) = r {
-                    check_error(&e);
-                }
-            }
-            // A second load of the same version is refused and changes nothing.
-            let again = engine.load_snapshot_json(text);
-            assert!(
-                matches!(again, Err(ref e) if e.code() == "SNAPSHOT_NOT_NEWER"),
-                "reloading the same version: {again:?}"
-            );
-            assert_eq!(engine.status(now), Some(status));
-        }
-    }
+        Ok(bytes) => bytes,
+    };
+    assert_eq!(
+        compile(text).ok().as_deref(),
+        Some(bytes.as_slice()),
+        "compiling the same source twice gave different plans"
+    );
+    let decoded = encoding::decode(&bytes)
+        .unwrap_or_else(|e| panic!("the decoder refused a compiled plan: {e:?}"));
+    assert_eq!(
+        encoding::encode(&decoded).ok().as_deref(),
+        Some(bytes.as_slice()),
+        "re-encoding a decoded plan changed its bytes"
+    );
+
+    let mut engine = Engine::new();
+    let report = engine
+        .load_plan(&bytes)
+        .unwrap_or_else(|e| panic!("a compiled plan did not load: {e:?}"));
+    let status = engine.status(now).expect("a loaded plan has a status");
+    assert_eq!(status.version, report.version);
+    exercise(&engine);
+
+    let held = held_bytes(&engine);
+    let again = engine.load_plan(&bytes);
+    assert!(
+        matches!(again, Err(ref e) if e.code() == "SNAPSHOT_NOT_NEWER"),
+        "reloading the same version: {again:?}"
+    );
+    assert_eq!(engine.status(now), Some(status));
+    assert_eq!(held_bytes(&engine), held);
 });

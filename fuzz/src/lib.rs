@@ -1,51 +1,71 @@
-//! Shared pieces of the fuzz targets: the spec snapshots compiled once, the
-//! input framing the seed corpus uses, and checks every target applies.
+//! Shared pieces of the fuzz targets: the spec snapshots compiled once into
+//! plans, the input framing the seed corpus uses, and checks every target
+//! applies.
 //!
-//! Input framing of the request targets (`validate`, `qualify`,
-//! `price_products`): byte 0 picks one of the spec files' snapshots
-//! (modulo their count), then the `now` text up to the first `\n`, then the
-//! request JSON. `fuzz/gen-corpus.mjs` writes the seeds in this shape.
+//! The engine reads only binary plans (`promo-edge.plan/2`); the compiler
+//! (source JSON → plan) runs at publish time. So the request targets
+//! (`validate`, `qualify`, `price_products`) hold engines loaded, once per
+//! process, from the plans compiled here from `tests/spec/*.json` through
+//! `Engine::load_plan` — exactly what a client does with a published plan.
+//!
+//! Input framing of the request targets: byte 0 picks one of the spec
+//! files' snapshots (modulo their count), then the `now` text up to the
+//! first `\n`, then the request JSON. `fuzz/gen-corpus.mjs` writes the seeds
+//! in this shape.
 
 use std::cell::RefCell;
 
+use promo_edge::plan::encoding;
 use promo_edge::Engine;
 use serde_json::Value;
 
-/// The snapshot of every `tests/spec/*.json` file, in name order.
-pub const SPEC_FILES: &[&str] = &[
-    include_str!("../../tests/spec/01-effects-reference-cart.json"),
-    include_str!("../../tests/spec/02-stacking-worked-examples.json"),
-    include_str!("../../tests/spec/03-stacking-rules.json"),
-    include_str!("../../tests/spec/04-order-calculation.json"),
-    include_str!("../../tests/spec/05-validation-rules.json"),
-    include_str!("../../tests/spec/06-time-windows.json"),
-    include_str!("../../tests/spec/07-reasons-and-nudges.json"),
-    include_str!("../../tests/spec/08-rounding-and-currencies.json"),
-    include_str!("../../tests/spec/09-application-rules.json"),
-    include_str!("../../tests/spec/10-unit-effects-and-bundles.json"),
-    include_str!("../../tests/spec/11-request-errors.json"),
-    include_str!("../../tests/spec/12-qualification.json"),
-    include_str!("../../tests/spec/13-strikethrough-pricing.json"),
-    include_str!("../../tests/spec/14-gift-cards.json"),
-    include_str!("../../tests/spec/15-loyalty.json"),
-    include_str!("../../tests/spec/16-referrals.json"),
-    include_str!("../../tests/spec/17-formulas.json"),
-];
+/// Every `tests/spec/*.json` file, in name order (listed by `build.rs`;
+/// `fuzz/gen-corpus.mjs` numbers them the same way).
+pub const SPEC_FILES: &[&str] = include!(concat!(env!("OUT_DIR"), "/spec_files.rs"));
+
+/// The source JSON of spec file `i`'s top-level snapshot.
+pub fn spec_source(i: usize) -> String {
+    let text = SPEC_FILES
+        .get(i % SPEC_FILES.len())
+        .copied()
+        .unwrap_or("{}");
+    let file: Value = serde_json::from_str(text).expect("spec file is JSON");
+    file.get("snapshot")
+        .expect("spec file has a snapshot")
+        .to_string()
+}
+
+/// Compiles source JSON into plan bytes (what `promo-origin publish` ships).
+pub fn compile(source: &str) -> Result<Vec<u8>, promo_edge::Error> {
+    let (plan, _) = promo_edge::compiler::compile_json(source)?;
+    encoding::encode(&plan)
+}
+
+/// Compiles source JSON with its version replaced (a plan an engine holding
+/// a lower version accepts).
+pub fn compile_with_version(source: &str, version: u64) -> Vec<u8> {
+    let (mut plan, _) = promo_edge::compiler::compile_json(source).expect("source compiles");
+    plan.version = version;
+    encoding::encode(&plan).expect("plan encodes")
+}
 
 thread_local! {
+    static PLANS: Vec<Vec<u8>> = (0..SPEC_FILES.len())
+        .map(|i| compile(&spec_source(i)).expect("spec snapshot compiles"))
+        .collect();
     static ENGINES: RefCell<Vec<Engine>> = RefCell::new(load_spec_engines());
 }
 
+/// The compiled plan of spec file `i` (its own version).
+pub fn spec_plan(i: usize) -> Vec<u8> {
+    PLANS.with(|p| p.get(i % SPEC_FILES.len()).cloned().unwrap_or_default())
+}
+
 fn load_spec_engines() -> Vec<Engine> {
-    SPEC_FILES
-        .iter()
-        .map(|text| {
-            let file: Value = serde_json::from_str(text).expect("spec file is JSON");
-            let snapshot = file.get("snapshot").expect("spec file has a snapshot");
+    (0..SPEC_FILES.len())
+        .map(|i| {
             let mut engine = Engine::new();
-            engine
-                .load_snapshot_json(&snapshot.to_string())
-                .expect("spec snapshot loads");
+            engine.load_plan(&spec_plan(i)).expect("spec plan loads");
             engine
         })
         .collect()
@@ -76,7 +96,7 @@ pub fn frame(data: &[u8]) -> Option<Framed<'_>> {
     })
 }
 
-/// Runs `f` with the engine holding spec snapshot `i`.
+/// Runs `f` with the engine holding spec plan `i`.
 pub fn with_engine<R>(i: usize, f: impl FnOnce(&Engine) -> R) -> R {
     ENGINES.with(|e| f(&e.borrow()[i % SPEC_FILES.len()]))
 }
@@ -119,4 +139,77 @@ pub fn check_order(order: &Value) {
             }
         }
     }
+}
+
+/// Fixed calls that touch the common rule names, a voucher, a tier, gift
+/// and loyalty paths, qualification and pricing; `expand` asks for every
+/// optional part of the answer.
+pub const CART: &str = r#"{"redeemables": [{"object": "voucher", "id": "CODE"},
+  {"object": "voucher", "id": "GIFT", "gift": {"credits": 500}},
+  {"object": "voucher", "id": "CARD", "reward": {"id": "rew_1", "points": 10}},
+  {"object": "promotion_tier", "id": "promo_1"}, {"object": "promotion_stack", "id": "stack_1"}],
+ "order": {"id": "o1", "items": [{"product_id": "prod_a", "sku_id": "sku_a", "price": 1000, "quantity": 2},
+   {"product_id": "prod_b", "price": 2500, "quantity": 1, "metadata": {"color": "red"}}]},
+ "customer": {"source_id": "cust_1", "segments": ["seg_vip"], "metadata": {"tier": "gold"}},
+ "options": {"expand": ["order", "redeemable"]}}"#;
+/// See [`CART`].
+pub const QUALIFY: &str = r#"{"scenario": "ALL", "options": {"limit": 50, "sorting_rule": "BEST_DEAL"},
+ "order": {"items": [{"product_id": "prod_a", "price": 1000, "quantity": 2}]},
+ "customer": {"source_id": "cust_1"}}"#;
+/// See [`CART`].
+pub const PRICE: &str = r#"{"products": [{"product_id": "prod_a"}, {"product_id": "prod_b", "price": 999},
+ {"sku_id": "sku_a", "price": 100, "quantity": 3}]}"#;
+/// The `now` of the fixed calls.
+pub const NOW: &str = "2026-06-01T12:00:00Z";
+
+/// Runs the fixed validate, qualify and price calls on a loaded engine:
+/// no panic, only documented codes, deterministic JSON answers.
+pub fn exercise(engine: &Engine) {
+    for (call, request) in [("validate", CART), ("qualify", QUALIFY), ("price", PRICE)] {
+        let run = || match call {
+            "validate" => engine.validate_json(request, NOW),
+            "qualify" => engine.qualify_json(request, NOW),
+            _ => engine.price_products_json(request, NOW),
+        };
+        match (run(), run()) {
+            (Ok(a), Ok(b)) => {
+                let v = check_answer(&a, &b);
+                if let Some(order) = v.get("order") {
+                    check_order(order);
+                }
+            }
+            (Err(a), Err(b)) => {
+                check_error(&a);
+                assert_eq!(a.code(), b.code(), "the same call failed differently");
+            }
+            (a, b) => panic!("the same {call} call answered {a:?} then {b:?}"),
+        }
+    }
+}
+
+/// The bytes of the plan an engine holds (empty when none): a refused
+/// load must leave them unchanged.
+pub fn held_bytes(engine: &Engine) -> Vec<u8> {
+    engine
+        .plan()
+        .map(|p| encoding::encode(p).expect("a held plan encodes"))
+        .unwrap_or_default()
+}
+
+/// The smallest source: no campaigns. `version` 0, so any plan with a
+/// higher version is newer than it.
+pub fn base_source(version: u64) -> String {
+    format!(
+        r#"{{"schema":"promo-edge.snapshot/1","project":"fuzz","channel":"web","version":{version},"issued_at":"2026-01-01T00:00:00Z","expires_at":"2027-01-01T00:00:00Z","currency":{{"code":"USD","exponent":2}},"time_zone":{{"name":"UTC","offsets":[{{"offset_seconds":0}}]}},"campaigns":[]}}"#
+    )
+}
+
+/// An engine holding the empty version-0 plan.
+pub fn base_engine() -> Engine {
+    thread_local! {
+        static BASE: Vec<u8> = compile(&base_source(0)).expect("base source compiles");
+    }
+    let mut e = Engine::new();
+    BASE.with(|b| e.load_plan(b)).expect("base plan loads");
+    e
 }

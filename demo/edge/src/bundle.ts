@@ -1,17 +1,23 @@
 // Where the worker's promotions come from, and how long it trusts them.
 //
-// The engine holds one signed snapshot per isolate (module scope outlives a
+// The engine holds one signed plan per isolate (module scope outlives a
 // request). It comes from a KV namespace when one is bound — a deploy step or
 // cron pushes each published bundle there, so a cold isolate never waits on
 // the origin — or else straight from the origin's `GET /v1/bundles/{channel}`.
-// Either way `loadBundle` checks the Ed25519 signature before anything is
-// served, so neither KV nor the network has to be trusted: a tampered bundle
-// is refused with the engine's code and the bundle already held stays.
+//
+// A bundle (`promo-edge.bundle/2`) is binary: a compact JWS over a small
+// manifest (project, channel, version, dates, the plan's size and SHA-256),
+// a newline, then the compiled plan. It travels as bytes end to end — KV's
+// `get(key, "arrayBuffer")`, the origin's `arrayBuffer()` — and
+// `loadBundle` checks the Ed25519 signature and then holds the plan to the
+// signed digest before anything is served, so neither KV nor the network
+// has to be trusted: a tampered bundle is refused with the engine's code
+// and the bundle already held stays.
 import { PromoEngine, PromoError, type Currency } from "promo-edge";
 
 /** The worker's bindings (wrangler.toml `[vars]` and `[[kv_namespaces]]`). */
 export interface Env {
-  /** Signed bundles under `bundle:<channel>` (the compact JWS text, as published). */
+  /** Signed bundles under `bundle:<channel>` (the bytes `promo-origin publish` wrote). */
   BUNDLES?: KVNamespace;
   /** The promo-origin, e.g. `https://promo.example.com` (no trailing slash needed). */
   ORIGIN_URL?: string;
@@ -27,6 +33,12 @@ export interface Env {
   REFRESH_SECONDS?: string;
   /** How long one origin request may take; default 3000 ms, at most 30000. */
   FETCH_TIMEOUT_MS?: string;
+  /**
+   * How long past its `expires_at` a bundle is still accepted when nothing
+   * newer can be had (served, and reported `stale`); default 0, at most 30
+   * days. A bundle already held keeps serving past expiry regardless.
+   */
+  STALE_GRACE_SECONDS?: string;
   /** A fixed clock (RFC 3339) for demos and tests; the real time when unset. */
   NOW?: string;
 }
@@ -76,9 +88,12 @@ function bounded(text: string | undefined, fallback: number, max: number): numbe
   return Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
 }
 
+/** The media type of a signed bundle, as the origin serves it. */
+export const BUNDLE_TYPE = "application/vnd.promo-edge.bundle";
+
 /** `"<base64url SHA-256>"`: the origin's ETag scheme, so both sources look alike. */
-async function tagOf(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+async function tagOf(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const b64 = btoa(String.fromCharCode(...digest));
   return `"${b64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}"`;
 }
@@ -139,9 +154,9 @@ export class BundleHolder {
     this.#checkedAtMs = Date.now();
     const channel = env.CHANNEL ?? "web";
     try {
-      const fromKv = env.BUNDLES ? await env.BUNDLES.get(`bundle:${channel}`) : null;
+      const fromKv = env.BUNDLES ? await env.BUNDLES.get(`bundle:${channel}`, "arrayBuffer") : null;
       if (fromKv !== null) {
-        await this.#fromKv(fromKv.trim(), env, now);
+        await this.#fromKv(new Uint8Array(fromKv), env, now);
       } else if (env.ORIGIN_URL) {
         await this.#fromOrigin(env.ORIGIN_URL.replace(/\/+$/, ""), channel, env, now);
       } else {
@@ -153,7 +168,8 @@ export class BundleHolder {
     } catch (e) {
       if (e instanceof PromoError) {
         // The bundle was fetched but refused: bad signature, unknown key,
-        // expired, older than the one held. Nothing changed.
+        // a plan that is not the signed one, expired, older than the one
+        // held, an outdated format. Nothing changed.
         this.counts.refused += 1;
         this.#lastError = { code: e.code, message: e.message, at: now };
         console.warn(`bundle refused: ${e.code}: ${e.message}`);
@@ -166,19 +182,19 @@ export class BundleHolder {
     }
   }
 
-  async #fromKv(jws: string, env: Env, now: string): Promise<void> {
-    const etag = await tagOf(jws);
+  async #fromKv(bundle: Uint8Array, env: Env, now: string): Promise<void> {
+    const etag = await tagOf(bundle);
     if (this.#held?.etag === etag) {
       // The value has not changed since it was verified: nothing to do.
       this.counts.not_modified += 1;
       this.#lastError = null;
       return;
     }
-    await this.#offer(jws, etag, "kv", env.JWKS ?? (await this.#originKeys(env)), now);
+    await this.#offer(bundle, etag, "kv", env, now);
   }
 
   async #fromOrigin(origin: string, channel: string, env: Env, now: string): Promise<void> {
-    const headers = new Headers({ accept: "application/jose" });
+    const headers = new Headers({ accept: BUNDLE_TYPE });
     // Revalidate what we hold: an unchanged bundle costs a 304 and no verify.
     if (this.#held?.source === "origin") headers.set("if-none-match", this.#held.etag);
     const res = await fetch(`${origin}/v1/bundles/${encodeURIComponent(channel)}`, {
@@ -193,15 +209,15 @@ export class BundleHolder {
     if (!res.ok) {
       throw new BundleUnavailable("ORIGIN_HTTP_ERROR", `GET /v1/bundles/${channel} answered ${res.status}`);
     }
-    const text = (await res.text()).trim();
-    const etag = res.headers.get("etag") ?? (await tagOf(text));
+    const bundle = new Uint8Array(await res.arrayBuffer());
+    const etag = res.headers.get("etag") ?? (await tagOf(bundle));
     if (this.#held?.etag === etag) {
       // A 200 for what we hold (a proxy dropped If-None-Match): not news.
       this.counts.not_modified += 1;
       this.#lastError = null;
       return;
     }
-    await this.#offer(text, etag, "origin", env.JWKS ?? (await this.#originKeys(env)), now);
+    await this.#offer(bundle, etag, "origin", env, now);
   }
 
   /** The origin's JWKS, fetched with each new bundle so a key rotation needs no redeploy. */
@@ -214,10 +230,13 @@ export class BundleHolder {
     return res.text();
   }
 
-  async #offer(jws: string, etag: string, source: Held["source"], jwks: string, now: string): Promise<void> {
-    // Verifies the signature against `jwks`, then compiles the snapshot; on
+  async #offer(bundle: Uint8Array, etag: string, source: Held["source"], env: Env, now: string): Promise<void> {
+    const jwks = env.JWKS ?? (await this.#originKeys(env));
+    const graceMs = bounded(env.STALE_GRACE_SECONDS, 0, 30 * 86_400) * 1000;
+    // Verifies the manifest's signature against `jwks` and the plan against
+    // its signed digest, then maps the plan (no compiling at the edge); on
     // any PromoError the engine keeps what it had.
-    const report = this.engine.loadBundle(jws, jwks, { now });
+    const report = this.engine.loadBundle(bundle, jwks, { now, graceMs });
     for (const w of report.warnings) console.warn(`bundle v${report.version}: ${w.code} at ${w.path}: ${w.message}`);
     const status = this.engine.status(now);
     if (!status) throw new BundleUnavailable("BUNDLE_UNAVAILABLE", "the engine holds no snapshot after loading one");

@@ -1,5 +1,5 @@
 // Promo Edge at the edge: a module Worker that prices products next to the
-// shopper, from a signed snapshot of the shop's promotions.
+// shopper, from a signed, compiled plan of the shop's promotions.
 //
 //   POST /api/prices    {products: [{product_id, price?, quantity?}], customer?} → strikethrough prices
 //   POST /api/validate  a Voucherify-style validation request → the cart preview
@@ -11,8 +11,8 @@
 
 // The static import is the point: the platform compiles the .wasm when the
 // worker is deployed and hands it over as a WebAssembly.Module. Workers may
-// not compile WebAssembly from bytes at run time, and compiling ~1 MB on a
-// cold start would cost more than the request itself.
+// not compile WebAssembly from bytes at run time, and compiling the module
+// on a cold start would cost more than the request itself.
 import wasmModule from "promo-edge/promo_edge_bg.wasm";
 import { PromoEngine, PromoError } from "promo-edge";
 import { BundleHolder, BundleUnavailable, type Env, type Held } from "./bundle.js";
@@ -63,8 +63,11 @@ function nowOf(env: Env): string {
   return env.NOW ?? new Date().toISOString();
 }
 
-function versionHeader(held: Held): Record<string, string> {
-  return { "x-snapshot-version": String(held.version) };
+/** Which plan answered, and whether it is past its `expires_at` (kept serving when nothing newer can be had). */
+function versionHeader(held: Held, now: string): Record<string, string> {
+  const headers: Record<string, string> = { "x-snapshot-version": String(held.version) };
+  if (holder.engine.status(now)?.stale) headers["x-snapshot-stale"] = "true";
+  return headers;
 }
 
 async function prices(request: Request, env: Env): Promise<Response> {
@@ -73,7 +76,7 @@ async function prices(request: Request, env: Env): Promise<Response> {
   const held = await holder.ready(env, now);
   // The request text goes into the engine and the answer text comes back
   // out as the response body: no parse or stringify in JavaScript.
-  return json(holder.engine.priceProductsJson(body, now), 200, versionHeader(held));
+  return json(holder.engine.priceProductsJson(body, now), 200, versionHeader(held, now));
 }
 
 async function validate(request: Request, env: Env): Promise<Response> {
@@ -82,7 +85,7 @@ async function validate(request: Request, env: Env): Promise<Response> {
   const held = await holder.ready(env, now);
   // A preview only: budgets and single-use codes are settled by the origin's
   // POST /v1/redemptions when the order is placed.
-  return json(holder.engine.validateJson(body, now), 200, versionHeader(held));
+  return json(holder.engine.validateJson(body, now), 200, versionHeader(held, now));
 }
 
 async function status(env: Env): Promise<Response> {
@@ -125,7 +128,7 @@ async function productsPage(env: Env): Promise<Response> {
     page.headers.set("x-promo-unavailable", e.code);
     return page;
   }
-  page.headers.set("x-snapshot-version", String(held.version));
+  for (const [k, v] of Object.entries(versionHeader(held, now))) page.headers.set(k, v);
   return new HTMLRewriter()
     .on("[data-product-id][data-price]", new PriceRewriter(holder.engine, held.currency, now))
     .transform(page);

@@ -6,7 +6,10 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PromoEngine } from "promo-edge";
-import { NOW, makeEnv, startOrigin, until, worker, disposeWorkers, post, get, tamper } from "./support.mjs";
+import {
+  NOW, makeEnv, startOrigin, until, worker, disposeWorkers, post, get,
+  manifestOf, swapPlan, tamperManifest, v1Bundle,
+} from "./support.mjs";
 
 after(disposeWorkers);
 
@@ -104,10 +107,12 @@ describe("the worker with a real origin", () => {
     // key file keygen wrote (not the origin's /v1/keys), in the Node engine.
     const res = await fetch(`${origin.url}/v1/bundles/web`);
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/vnd.promo-edge.bundle");
     originVersion = Number(res.headers.get("x-snapshot-version"));
     originEtag = res.headers.get("etag");
     nodeEngine = await PromoEngine.init();
-    nodeEngine.loadBundle(await res.text(), env.jwksText, { now: NOW });
+    const report = nodeEngine.loadBundle(new Uint8Array(await res.arrayBuffer()), env.jwksText, { now: NOW });
+    assert.equal(report.version, originVersion);
     mf = worker({ bindings: { ORIGIN_URL: origin.url, REFRESH_SECONDS: "0" } });
   });
   after(async () => {
@@ -271,19 +276,33 @@ describe("the worker with a real origin", () => {
 describe("the worker with its bundle in KV (no origin)", () => {
   let env;
   let good;
+  let evil;
   let nodeEngine;
   before(async () => {
     env = makeEnv();
     good = env.publish({ version: 7 });
+    // What someone with KV write access but not the key would like to ship:
+    // the outerwear sale at 90 %, compiled and signed with their own key.
+    const greedy = env.source("greedy", "20-promotions.json", (campaigns) =>
+      campaigns.map((c) => c.id !== "camp_winter_sale" ? c : {
+        ...c,
+        promotion_tiers: c.promotion_tiers.map((t) => ({ ...t, action: { discount: { type: "PERCENT", percent_off: 90, effect: "APPLY_TO_ITEMS" } } })),
+      }));
+    evil = env.publish({ version: 8, key: "keys2", name: "greedy", source: greedy });
     nodeEngine = await PromoEngine.init();
     nodeEngine.loadBundle(good, env.jwksText, { now: NOW });
+    // The forged plan really is a different plan (a 90 % jacket), so refusing it matters.
+    const forger = await PromoEngine.init();
+    forger.loadBundle(evil, readFileSync(`${env.dir}/keys2/jwks.json`, "utf8"), { now: NOW });
+    assert.equal(forger.priceProducts({ products: [{ product_id: "prod_jacket_rain" }] }, NOW).products[0].discounted_price, 1290);
+    forger.free();
   });
   after(() => {
     nodeEngine?.free();
     env?.cleanup();
   });
 
-  test("serves the KV bundle, verified against the pinned JWKS; a tampered replacement is refused and v7 keeps serving", async () => {
+  test("serves the KV bundle's bytes, verified against the pinned JWKS; tampered replacements are refused and v7 keeps serving", async () => {
     const mf = worker({ kv: true, bindings: { JWKS: env.jwksText, REFRESH_SECONDS: "0" } });
     const kv = await mf.getKVNamespace("BUNDLES");
     await kv.put("bundle:web", good);
@@ -291,6 +310,7 @@ describe("the worker with its bundle in KV (no origin)", () => {
     const res = await post(mf, "/api/prices", PRICING);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("x-snapshot-version"), "7");
+    assert.equal(res.headers.get("x-snapshot-stale"), null);
     assert.equal(await res.text(), nodeEngine.priceProductsJson(JSON.stringify(PRICING), NOW));
     assertRewrittenPage(await (await get(mf, "/")).text(), nodeEngine);
     let status = await (await get(mf, "/api/status")).json();
@@ -300,32 +320,38 @@ describe("the worker with its bundle in KV (no origin)", () => {
     assert.equal(status.counts.loads, 1);
     assert.ok(status.counts.not_modified >= 1, "an unchanged KV value is not verified again");
 
-    // Someone with write access to KV but not the key: version 8, with the
-    // outerwear sale at 90 %, under v7's signature.
-    await kv.put("bundle:web", tamper(good, (s) => ({
-      ...s,
-      version: 8,
-      campaigns: s.campaigns.map((c) => c.id !== "camp_winter_sale" ? c : {
-        ...c,
-        promotion_tiers: c.promotion_tiers.map((t) => ({ ...t, action: { discount: { type: "PERCENT", percent_off: 90, effect: "APPLY_TO_ITEMS" } } })),
-      }),
-    })));
-    const after = await post(mf, "/api/prices", PRICING);
-    assert.equal(after.status, 200);
-    assert.equal(after.headers.get("x-snapshot-version"), "7");
-    const jacket = JSON.parse(await after.text()).products.find((p) => p.key === "jacket");
-    assert.equal(jacket.discounted_price, 9675);
-    status = await (await get(mf, "/api/status")).json();
-    assert.equal(status.last_error.code, "BUNDLE_SIGNATURE_INVALID");
-    assert.equal(status.bundle.version, 7);
-    assert.ok(status.counts.refused >= 1);
-    assert.equal(status.counts.loads, 1);
+    const forgeries = [
+      // v7's signed manifest over the forged plan: not newer than what is held
+      // (the version is checked before the plan is even hashed).
+      ["SNAPSHOT_NOT_NEWER", swapPlan(good, evil)],
+      // A genuine v8's signed manifest over the forged plan: the plan is not the signed one.
+      ["BUNDLE_PLAN_MISMATCH", swapPlan(env.publish({ version: 8 }), evil)],
+      // The manifest rewritten to name the forged plan (digest, size, version 8) under v7's signature.
+      ["BUNDLE_SIGNATURE_INVALID", tamperManifest(swapPlan(good, evil), () => manifestOf(evil))],
+    ];
+    let refused = status.counts.refused;
+    for (const [code, forged] of forgeries) {
+      await kv.put("bundle:web", forged);
+      const after = await post(mf, "/api/prices", PRICING);
+      assert.equal(after.status, 200, code);
+      assert.equal(after.headers.get("x-snapshot-version"), "7", code);
+      const jacket = JSON.parse(await after.text()).products.find((p) => p.key === "jacket");
+      assert.equal(jacket.discounted_price, 9675, code);
+      status = await (await get(mf, "/api/status")).json();
+      assert.equal(status.last_error.code, code);
+      assert.equal(status.bundle.version, 7);
+      assert.ok(status.counts.refused > refused, code);
+      refused = status.counts.refused;
+      assert.equal(status.counts.loads, 1);
+    }
   });
 
-  test("a cold isolate refuses a tampered or stranger-signed bundle with the engine's code (503)", async () => {
+  test("a cold isolate refuses a tampered, forged, stranger-signed or outdated bundle with the engine's code (503)", async () => {
     const cases = [
-      ["BUNDLE_SIGNATURE_INVALID", tamper(good, (s) => ({ ...s, version: 9 }))],
-      ["BUNDLE_KEY_UNKNOWN", env.publish({ version: 10, key: "keys2", name: "stranger" })],
+      ["BUNDLE_SIGNATURE_INVALID", tamperManifest(good, (m) => ({ ...m, version: 9 }))],
+      ["BUNDLE_PLAN_MISMATCH", swapPlan(good, evil)],
+      ["BUNDLE_KEY_UNKNOWN", evil],
+      ["BUNDLE_FORMAT_OUTDATED", v1Bundle({ schema: "promo-edge.snapshot/1", version: 11, campaigns: [] })],
     ];
     for (const [code, bundle] of cases) {
       const mf = worker({ kv: true, bindings: { JWKS: env.jwksText } });
@@ -334,6 +360,10 @@ describe("the worker with its bundle in KV (no origin)", () => {
       assert.equal(res.status, 503, code);
       const err = await res.json();
       assert.equal(err.code, code);
+      // A fresh Node engine refuses the same bytes with the same code.
+      const fresh = await PromoEngine.init();
+      assert.throws(() => fresh.loadBundle(bundle, env.jwksText, { now: NOW }), (e) => e.code === code);
+      fresh.free();
       const page = await get(mf, "/");
       assert.equal(page.headers.get("x-promo-unavailable"), code);
       const status = await get(mf, "/api/status");
@@ -345,5 +375,70 @@ describe("the worker with its bundle in KV (no origin)", () => {
     const res = await post(bare, "/api/prices", PRICING);
     assert.equal(res.status, 503);
     assert.equal((await res.json()).code, "BUNDLE_UNAVAILABLE");
+  });
+
+  test("an expired bundle: refused by default, served as stale within STALE_GRACE_SECONDS", async () => {
+    // Published 25 h before NOW for 24 h: expired an hour ago.
+    const published = new Date(Date.parse(NOW) - 25 * 3600_000).toISOString();
+    const expired = env.publish({ version: 12, name: "expired", now: published, lifetime: "PT24H" });
+    assert.equal(Date.parse(manifestOf(expired).expires_at), Date.parse(NOW) - 3600_000);
+
+    const strict = worker({ kv: true, bindings: { JWKS: env.jwksText } });
+    await (await strict.getKVNamespace("BUNDLES")).put("bundle:web", expired);
+    const refused = await post(strict, "/api/prices", PRICING);
+    assert.equal(refused.status, 503);
+    assert.equal((await refused.json()).code, "SNAPSHOT_EXPIRED");
+
+    const lenient = worker({ kv: true, bindings: { JWKS: env.jwksText, STALE_GRACE_SECONDS: "86400" } });
+    await (await lenient.getKVNamespace("BUNDLES")).put("bundle:web", expired);
+    const res = await post(lenient, "/api/prices", PRICING);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-snapshot-version"), "12");
+    assert.equal(res.headers.get("x-snapshot-stale"), "true");
+    const node = await PromoEngine.init();
+    const report = node.loadBundle(expired, env.jwksText, { now: NOW, graceMs: 86_400_000 });
+    assert.equal(report.stale, true);
+    assert.equal(await res.text(), node.priceProductsJson(JSON.stringify(PRICING), NOW));
+    node.free();
+    const status = await (await get(lenient, "/api/status")).json();
+    assert.equal(status.snapshot.stale, true);
+    assert.equal(status.bundle.version, 12);
+  });
+});
+
+describe("stale but valid: an expired bundle held while the origin is down", () => {
+  let env;
+  let origin;
+  before(async () => {
+    env = makeEnv();
+    // The origin published 25 h before NOW, for 24 h.
+    origin = await startOrigin(env, { now: new Date(Date.parse(NOW) - 25 * 3600_000).toISOString(), lifetime: "PT24H" });
+  });
+  after(async () => {
+    await origin?.stop();
+    env?.cleanup();
+  });
+
+  test("keeps serving the held plan, says stale, and reports the outage", async () => {
+    const mf = worker({ bindings: { ORIGIN_URL: origin.url, REFRESH_SECONDS: "0", STALE_GRACE_SECONDS: "86400" } });
+    const first = await post(mf, "/api/prices", PRICING);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get("x-snapshot-stale"), "true");
+    const text = await first.text();
+    const jacket = JSON.parse(text).products.find((p) => p.key === "jacket");
+    assert.equal(jacket.discounted_price, BY_HAND.jacket.discounted_price);
+    await origin.stop();
+    for (let i = 0; i < 2; i += 1) {
+      const res = await post(mf, "/api/prices", PRICING);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-snapshot-stale"), "true");
+      assert.equal(await res.text(), text);
+    }
+    const status = await (await get(mf, "/api/status")).json();
+    assert.equal(status.ok, true);
+    assert.equal(status.snapshot.stale, true);
+    assert.equal(status.last_error.code, "ORIGIN_UNREACHABLE");
+    assert.equal(status.counts.loads, 1);
+    assert.ok(status.counts.failed >= 2);
   });
 });

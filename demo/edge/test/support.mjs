@@ -2,7 +2,7 @@
 // serve on 127.0.0.1 with a fixed clock, stopped with SIGTERM) and the built
 // worker in Miniflare. Every wait is bounded.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,12 +31,28 @@ export function makeEnv() {
   return {
     dir,
     jwksText: readFileSync(join(dir, "keys/jwks.json"), "utf8"),
-    /** `promo-origin publish` of the demo source; returns the compact JWS. */
-    publish({ version, key = "keys", name = `v${version}` }) {
-      const out = join(dir, `${name}.jws`);
-      run(["publish", "--source", SOURCE, "--key", join(dir, key, "signing-key.jwk.json"), "--out", out,
-        "--version", String(version), "--now", NOW, "--state", join(dir, `${name}.state.json`)]);
-      return readFileSync(out, "utf8").trim();
+    /**
+     * `promo-origin publish` of the demo source (or `source`); returns the
+     * bundle's bytes (promo-edge.bundle/2). `now` and `lifetime` set its
+     * dates (default: published at NOW for 30 days).
+     */
+    publish({ version, key = "keys", name = `v${version}`, source = SOURCE, now = NOW, lifetime = "P30D" }) {
+      const out = join(dir, `${name}.bundle`);
+      run(["publish", "--source", source, "--key", join(dir, key, "signing-key.jwk.json"), "--out", out,
+        "--version", String(version), "--now", now, "--lifetime", lifetime, "--state", join(dir, `${name}.state.json`)]);
+      return new Uint8Array(readFileSync(out));
+    },
+    /**
+     * A copy of the demo source with `change(campaigns)` applied to the
+     * campaign file `file` (e.g. a 90 % sale someone would like to ship).
+     */
+    source(name, file, change) {
+      const copy = join(dir, `source-${name}`);
+      cpSync(SOURCE, copy, { recursive: true });
+      const path = join(copy, "campaigns", file);
+      const doc = JSON.parse(readFileSync(path, "utf8"));
+      writeFileSync(path, JSON.stringify({ ...doc, campaigns: change(doc.campaigns) }, null, 2));
+      return copy;
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
@@ -45,12 +61,13 @@ export function makeEnv() {
 }
 
 /**
- * `promo-origin serve` of the demo source on a free port. Resolves to
+ * `promo-origin serve` of the demo source on a free port, its clock at
+ * `now`, publishing bundles that live `lifetime`. Resolves to
  * `{url, stop, requests}`; `requests()` parses its per-request log lines.
  */
-export async function startOrigin(env) {
+export async function startOrigin(env, { now = NOW, lifetime = "P30D", db = "ledger.sqlite" } = {}) {
   const origin = await serveOrigin(BIN, ["--source", SOURCE, "--key", join(env.dir, "keys/signing-key.jwk.json"),
-    "--db", join(env.dir, "ledger.sqlite"), "--listen", "127.0.0.1:0", "--now", NOW, "--refresh", "P0D"],
+    "--db", join(env.dir, db), "--listen", "127.0.0.1:0", "--now", now, "--lifetime", lifetime, "--refresh", "P0D"],
     { log: "promo_origin::http=info,warn", startMs: 30_000 });
   return {
     url: origin.url,
@@ -116,9 +133,38 @@ export async function get(mf, path) {
   return mf.dispatchFetch(`http://edge.test${path}`);
 }
 
-/** A bundle whose payload was changed after signing (the signature is the original's). */
-export function tamper(jws, change) {
+/** A bundle's two parts: the compact JWS line (text) and the plan bytes. */
+export function split(bundle) {
+  const nl = bundle.indexOf(0x0a);
+  if (nl < 0) throw new Error("not a promo-edge.bundle/2: no newline after the JWS");
+  return { jws: Buffer.from(bundle.subarray(0, nl)).toString("utf8"), plan: bundle.subarray(nl + 1) };
+}
+
+/** `jws` + "\n" + `plan`, as `promo-origin publish` writes a bundle. */
+export function join2(jws, plan) {
+  return new Uint8Array(Buffer.concat([Buffer.from(`${jws}\n`), plan]));
+}
+
+/** The signed manifest of a bundle. */
+export function manifestOf(bundle) {
+  return JSON.parse(Buffer.from(split(bundle).jws.split(".")[1], "base64url").toString());
+}
+
+/** A bundle whose manifest was changed after signing (the signature is the original's). */
+export function tamperManifest(bundle, change) {
+  const { jws, plan } = split(bundle);
   const [h, p, s] = jws.split(".");
   const payload = JSON.parse(Buffer.from(p, "base64url").toString());
-  return `${h}.${Buffer.from(JSON.stringify(change(payload))).toString("base64url")}.${s}`;
+  return join2(`${h}.${Buffer.from(JSON.stringify(change(payload))).toString("base64url")}.${s}`, plan);
+}
+
+/** `good`'s signed manifest over `other`'s plan: the plan is not the one that was signed. */
+export function swapPlan(good, other) {
+  return join2(split(good).jws, split(other).plan);
+}
+
+/** A `promo-edge.snapshot/1` bundle, as the origin published before plans (a JWS over the snapshot JSON). */
+export function v1Bundle(snapshot) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  return new Uint8Array(Buffer.from(`${b64({ alg: "EdDSA", kid: "old" })}.${b64(snapshot)}.${"A".repeat(86)}`));
 }
