@@ -858,6 +858,11 @@ fn hostile_plans() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "PLAN_TRUNCATED",
         ),
         (
+            "plan: cut inside the header",
+            good[..7].to_vec(),
+            "PLAN_TRUNCATED",
+        ),
+        (
             "plan: truncated by one byte",
             good[..good.len() - 1].to_vec(),
             "PLAN_TRUNCATED",

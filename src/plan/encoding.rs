@@ -78,6 +78,9 @@ fn decode_checked(bytes: &[u8], verify_checksum: bool) -> Result<Plan, Error> {
             Error::PlanInvalid { reason: "magic" }
         });
     }
+    if header.len() < HEADER.len() {
+        return Err(Error::PlanTruncated);
+    }
     if header != HEADER {
         return Err(Error::PlanVersionUnsupported {
             found: header
