@@ -166,6 +166,10 @@ impl Money {
 /// Parses a JSON number into an exact decimal through its textual form,
 /// so `12.5` is exactly 12.5 and not the nearest binary double.
 pub fn decimal_from_json(n: &serde_json::Number) -> Option<Decimal> {
+    // Integers (nearly every operand) without formatting and parsing text.
+    if let Some(i) = n.as_i64() {
+        return Some(Decimal::from(i));
+    }
     let text = n.to_string();
     text.parse::<Decimal>()
         .ok()

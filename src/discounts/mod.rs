@@ -9,4 +9,4 @@ mod select;
 pub use apply::{apply_discount, Applied, ApplyContext};
 pub use bundle::{identify_bundles, BundleItem, BundleOutcome};
 pub use dynamic::{FormulaScope, RedeemableFacts};
-pub use select::{eligible_lines, TargetGroup};
+pub use select::{eligible_lines, may_touch_any, TargetGroup};

@@ -36,20 +36,25 @@ pub fn eligible_lines(state: &OrderState, e: &Eligibility, once: bool) -> Vec<us
         .canonical_order()
         .iter()
         .copied()
-        .filter(|i| {
-            let Some(line) = state.lines.get(*i) else {
-                return false;
-            };
-            if excluded(line, e) || (once && line.discounted_by != 0) {
-                return false;
-            }
-            e.included_all
-                || e.included.is_empty()
-                || e.included
-                    .iter()
-                    .any(|t| line.matches(Some(t.object), t.key))
-        })
+        .filter(|i| state.lines.get(*i).is_some_and(|l| eligible(l, e, once)))
         .collect()
+}
+
+/// Whether an item effect may touch any line of the order (qualification's
+/// test before evaluating: an item discount with none takes nothing off).
+pub fn may_touch_any(e: &Eligibility, state: &OrderState) -> bool {
+    state.lines.iter().any(|l| eligible(l, e, false))
+}
+
+fn eligible(line: &Line, e: &Eligibility, once: bool) -> bool {
+    if excluded(line, e) || (once && line.discounted_by != 0) {
+        return false;
+    }
+    e.included_all
+        || e.included.is_empty()
+        || e.included
+            .iter()
+            .any(|t| line.matches(Some(t.object), t.key))
 }
 
 /// Groups eligible lines by the target that claims them (the most specific,

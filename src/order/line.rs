@@ -330,23 +330,29 @@ impl OrderState {
         if let Some(a) = self.bare_amount {
             return Ok(a);
         }
+        // Summed in plain integers, one error at the end: this runs for
+        // every redeemable on every line.
         self.lines
             .iter()
-            .try_fold(Money::ZERO, |acc, l| acc.try_add(l.amount()))
+            .try_fold(0_i64, |acc, l| acc.checked_add(l.amount().0))
+            .map(Money)
+            .ok_or(Error::ArithmeticOverflow)
     }
 
     /// Sum of item-level discounts.
     pub fn items_discount(&self) -> Result<Money, Error> {
         self.lines
             .iter()
-            .try_fold(Money::ZERO, |acc, l| acc.try_add(l.discount_amount))
+            .try_fold(0_i64, |acc, l| acc.checked_add(l.discount_amount.0))
+            .map(Money)
+            .ok_or(Error::ArithmeticOverflow)
     }
 
     /// What the customer pays now: amount − order discounts − item discounts.
     pub fn total(&self) -> Result<Money, Error> {
-        Ok(self
-            .amount()?
-            .saturating_sub(self.order_discount.try_add(self.items_discount()?)?))
+        let discount = self.items_discount()?.0.checked_add(self.order_discount.0);
+        let discount = discount.ok_or(Error::ArithmeticOverflow)?;
+        Ok(self.amount()?.saturating_sub(Money(discount)))
     }
 
     /// Indices of lines in canonical (content) order: by product, SKU,

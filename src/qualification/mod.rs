@@ -18,12 +18,11 @@ use crate::error::Error;
 use crate::money::Money;
 use crate::order::{OrderCalculation, OrderEcho, OrderState};
 use crate::plan::Plan;
+use crate::plan::{Redeemable, RedeemableKind};
 use crate::request::{Expand, ValidationRequest};
 use crate::stacking::StackingRules;
 use crate::time::Instant;
-use crate::validation::{
-    apply_stack, Detail, Outcome, RedeemableResult, Spelled, Status, TargetList,
-};
+use crate::validation::{alone, apply_stack, Alone, Detail, Outcome, Spelled, Status, TargetList};
 
 /// Most entries per page.
 pub const MAX_LIMIT: u32 = 50;
@@ -107,18 +106,22 @@ fn no_metadata(m: &std::sync::Arc<crate::plan::Metadata>) -> bool {
     m.is_empty()
 }
 
-fn candidates(snap: &Plan, req: &QualificationRequest) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    let mut push = |pos: usize, id: String| {
-        if !out.iter().any(|(p, _)| *p == pos) {
+/// Everything the customer could use, once each, in snapshot order
+/// (campaigns as published, tiers by hierarchy within): public
+/// redeemables, codes held by the customer, codes in the wallet.
+fn candidates<'a>(snap: &'a Plan, req: &'a QualificationRequest) -> Vec<(usize, &'a str)> {
+    let mut out: Vec<(usize, &'a str)> = Vec::new();
+    let mut seen = vec![false; snap.redeemables.len()];
+    let mut push = |pos: usize, id: &'a str| {
+        if let Some(s) = seen.get_mut(pos).filter(|s| !**s) {
+            *s = true;
             out.push((pos, id));
         }
     };
-    let wallet_only = matches!(req.scenario, Scenario::CustomerWallet);
-    if !wallet_only {
+    if !matches!(req.scenario, Scenario::CustomerWallet) {
         for pos in &snap.public {
             if let Some(r) = snap.redeemables.get(*pos) {
-                push(*pos, r.request_id().to_string());
+                push(*pos, r.request_id());
             }
         }
     }
@@ -126,37 +129,39 @@ fn candidates(snap: &Plan, req: &QualificationRequest) -> Vec<(usize, String)> {
         for pos in snap.by_holder.get(w).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(r) = snap.redeemables.get(*pos) {
                 if !r.id.is_empty() || r.code.is_some() {
-                    push(*pos, r.request_id().to_string());
+                    push(*pos, r.request_id());
                 }
             }
         }
     }
     for code in &req.wallet {
         if let Some(pos) = snap.find_voucher(code) {
-            push(pos, code.clone());
+            push(pos, code);
         }
     }
-    // Snapshot order: campaigns as published, tiers by hierarchy within.
     out.sort_by_key(|(p, _)| snap.rank.get(*p).copied().unwrap_or(usize::MAX));
     out
 }
 
-fn admitted(
-    scenario: Scenario,
-    result: &RedeemableResult,
-    items_discount: Money,
-    touches_cart: bool,
-) -> bool {
-    let key = result.result.error.as_ref().map(|e| e.key);
-    let bundle_only = result
-        .result
-        .bundle
-        .as_ref()
-        .is_some_and(|b| b.quantity == 0);
-    let applicable = result.status == Status::Applicable;
-    let discounts_cart = applicable && items_discount > Money::ZERO;
+/// Whether a redeemable's outcome alone admits it under the scenario.
+/// A discount that takes nothing off this cart is not one the customer can
+/// use on it (ALL, CUSTOMER_WALLET) nor one that discounts its products.
+fn admitted(scenario: Scenario, r: &Redeemable, alone: &Alone, touches_cart: bool) -> bool {
+    let applicable = alone.status == Status::Applicable;
+    let deal = alone
+        .order_discount
+        .0
+        .saturating_add(alone.items_discount.0);
+    let is_discount = matches!(
+        r.kind,
+        RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier
+    );
+    let usable = applicable && (deal > 0 || !is_discount);
+    let key = alone.error_key;
+    let bundle_only = alone.bundle_incomplete;
+    let discounts_cart = applicable && alone.items_discount > Money::ZERO;
     match scenario {
-        Scenario::All | Scenario::CustomerWallet => applicable,
+        Scenario::All | Scenario::CustomerWallet => usable,
         Scenario::AudienceOnly => applicable || key == Some("order_rules_violated"),
         Scenario::Products => {
             touches_cart && (applicable || bundle_only || key == Some("customer_rules_violated"))
@@ -170,12 +175,34 @@ fn admitted(
     }
 }
 
+/// Whether the scenario rejects `r` on facts of the cart alone, before
+/// any evaluation: an item discount none of whose lines is in the cart
+/// takes nothing off it.
+fn rejected_by_cart(scenario: Scenario, snap: &Plan, r: &Redeemable, cart: &OrderState) -> bool {
+    let touches = || filters::touches_cart(snap, r, cart);
+    let lineless = || {
+        r.discount.as_deref().is_some_and(|d| {
+            d.is_item_level()
+                && !matches!(d, crate::plan::Discount::Unit { .. })
+                && !crate::discounts::may_touch_any(&r.eligibility, cart)
+        })
+    };
+    match scenario {
+        Scenario::All | Scenario::CustomerWallet => lineless(),
+        Scenario::AudienceOnly => false,
+        Scenario::Products | Scenario::ProductsByCustomer => !touches(),
+        Scenario::ProductsDiscount | Scenario::ProductsDiscountByCustomer => {
+            lineless() && !touches()
+        }
+    }
+}
+
 /// A candidate that qualified, before it is spelled out.
-struct Ranked {
+struct Ranked<'a> {
     /// Position in snapshot order (the DEFAULT sorting and the tie-break).
     rank: usize,
     pos: usize,
-    id: String,
+    id: &'a str,
     /// What it takes off the cart alone.
     deal: Money,
 }
@@ -209,32 +236,23 @@ pub fn qualify(
     };
     // Rank every candidate on its amounts first; spell out only the page.
     let mut ranked: Vec<Ranked> = Vec::new();
+    let mut scratch = base.clone();
     for (rank, (pos, id)) in candidates(snap, req).into_iter().enumerate() {
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
         };
-        if !filter.admits(snap, r, &id, req.customer.as_ref()) {
+        if !filter.admits(snap, r, id, req.customer.as_ref())
+            || rejected_by_cart(req.scenario, snap, r, &base)
+        {
             continue;
         }
-        single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.clone())];
-        let stacked = apply_stack(snap, &single, &base, now, Detail::Amounts)?;
-        let Some(result) = stacked.results.first() else {
-            continue;
-        };
-        let effect = stacked.effects.first();
-        let items_discount = effect.map(|e| e.items_discount).unwrap_or_default();
-        if !admitted(
-            req.scenario,
-            result,
-            items_discount,
-            filters::touches_cart(snap, r, &base),
-        ) {
+        let named = crate::request::RedeemableRef::naming(r, id.to_string());
+        let outcome = alone(snap, &single, &named, pos, &base, &mut scratch, now)?;
+        let touches = || filters::touches_cart(snap, r, &base);
+        if !admitted(req.scenario, r, &outcome, touches()) {
             continue;
         }
-        let deal = match effect {
-            Some(e) => e.order_discount.try_add(e.items_discount)?,
-            None => Money::ZERO,
-        };
+        let deal = outcome.order_discount.try_add(outcome.items_discount)?;
         ranked.push(Ranked {
             rank,
             pos,
@@ -258,7 +276,7 @@ pub fn qualify(
         let Some(r) = snap.redeemables.get(pos) else {
             continue;
         };
-        single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.clone())];
+        single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.to_string())];
         let spelled = Spelled {
             snapshots: true,
             items: expand.order,
@@ -270,7 +288,7 @@ pub fn qualify(
             continue;
         };
         data.push(QualifiedRedeemable {
-            id,
+            id: id.to_string(),
             object: result.object,
             applicable: result.status == Status::Applicable,
             order: result.order.unwrap_or_else(|| base_order.clone()),

@@ -22,7 +22,9 @@ pub struct Clock<'a> {
 pub fn as_decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => decimal_from_json(n),
-        Value::String(s) => s.trim().parse().ok(),
+        // Text without a digit is no number; skip the parser's error value.
+        Value::String(s) if s.bytes().any(|b| b.is_ascii_digit()) => s.trim().parse().ok(),
+        Value::String(_) => None,
         _ => None,
     }
 }

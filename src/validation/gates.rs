@@ -30,17 +30,18 @@ pub struct StaticError {
     pub nudges: Vec<Nudge>,
 }
 
-/// One requested redeemable (stacks expand to one per tier).
+/// One requested redeemable (stacks expand to one per tier), borrowing
+/// the request and the plan.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub struct Candidate<'a> {
     /// Position in application order before sorting (request order).
     pub position: usize,
     /// The id as requested (a stack's tiers carry their own ids).
-    pub id: String,
+    pub id: &'a str,
     /// What was requested.
     pub object: RedeemableObject,
     /// The request entry.
-    pub request: RedeemableRef,
+    pub request: &'a RedeemableRef,
     /// What it resolved to.
     pub resolution: Resolution,
     /// Why it cannot apply, whatever the order.
@@ -77,88 +78,94 @@ fn resource_type(object: RedeemableObject) -> &'static str {
 }
 
 /// Resolves every requested redeemable and runs the static gates.
-pub fn resolve(snap: &Plan, req: &ValidationRequest, now: Instant) -> Vec<Candidate> {
+pub fn resolve<'a>(snap: &'a Plan, req: &'a ValidationRequest, now: Instant) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
     let mut seen_requests = BTreeSet::new();
     let mut seen_redeemables = BTreeSet::new();
     for r in &req.redeemables {
-        let duplicate_request = !seen_requests.insert((r.object as u8, r.id.clone()));
-        let found: Vec<(String, Option<usize>)> = match r.object {
-            RedeemableObject::Voucher => vec![(r.id.clone(), snap.find_voucher(&r.id))],
-            RedeemableObject::PromotionTier => vec![(r.id.clone(), snap.find_tier(&r.id))],
+        let duplicate_request = !seen_requests.insert((r.object as u8, r.id.as_str()));
+        let found: Vec<(&str, Option<usize>)> = match r.object {
+            RedeemableObject::Voucher => vec![(r.id.as_str(), snap.find_voucher(&r.id))],
+            RedeemableObject::PromotionTier => vec![(r.id.as_str(), snap.find_tier(&r.id))],
             RedeemableObject::PromotionStack => match snap.stacks.get(&r.id) {
                 Some(stack) => stack
                     .tiers
                     .iter()
                     .map(|t| {
-                        (
-                            snap.redeemables
-                                .get(*t)
-                                .map(|x| x.id.clone())
-                                .unwrap_or_default(),
-                            Some(*t),
-                        )
+                        let id = snap.redeemables.get(*t).map_or("", |x| x.id.as_str());
+                        (id, Some(*t))
                     })
                     .collect(),
-                None => vec![(r.id.clone(), None)],
+                None => vec![(r.id.as_str(), None)],
             },
         };
         for (id, pos) in found {
-            let object = if r.object == RedeemableObject::PromotionStack {
-                RedeemableObject::PromotionTier
-            } else {
-                r.object
-            };
-            let rtype = resource_type(object);
-            let mut c = Candidate {
-                position: out.len(),
-                id: id.clone(),
-                object,
-                request: r.clone(),
-                resolution: pos.map_or(Resolution::NotFound, |p| Resolution::Found {
-                    redeemable: p,
-                }),
-                static_error: None,
-            };
+            let mut c = Candidate::of(r, id, pos, out.len());
             c.static_error = match pos {
-                None => Some(StaticError {
-                    error: error(
-                        "resource_not_found",
-                        Some(format!("Cannot find {rtype} with id {id}")),
-                        &id,
-                        rtype,
-                    ),
-                    nudges: Vec::new(),
-                }),
-                Some(_) if duplicate_request => Some(StaticError {
-                    error: error("duplicated_redeemables", None, &id, rtype),
-                    nudges: Vec::new(),
-                }),
+                Some(_) if duplicate_request => Some(c.fails("duplicated_redeemables", None)),
                 // Bulk codes share one redeemable: there the code itself is the identity.
                 Some(p)
                     if !seen_redeemables.insert((
                         p,
                         if snap.redeemables.get(p).is_some_and(|x| x.shared) {
-                            id.clone()
+                            id
                         } else {
-                            String::new()
+                            ""
                         },
                     )) =>
                 {
-                    Some(StaticError {
-                        error: error("duplicated_redeemables", None, &id, rtype),
-                        nudges: Vec::new(),
-                    })
+                    Some(c.fails("duplicated_redeemables", None))
                 }
-                Some(p) => snap
-                    .redeemables
-                    .get(p)
-                    .and_then(|red| gate(snap, req, red, r, &id, now)),
+                _ => c.gate(snap, req, now),
             };
             out.push(c);
         }
     }
     out
+}
+
+impl<'a> Candidate<'a> {
+    /// A candidate for request entry `r` naming `id`, found at `pos`, not yet gated.
+    pub fn of(r: &'a RedeemableRef, id: &'a str, pos: Option<usize>, position: usize) -> Self {
+        let object = if r.object == RedeemableObject::PromotionStack {
+            RedeemableObject::PromotionTier
+        } else {
+            r.object
+        };
+        Candidate {
+            position,
+            id,
+            object,
+            request: r,
+            resolution: pos.map_or(Resolution::NotFound, |p| Resolution::Found {
+                redeemable: p,
+            }),
+            static_error: None,
+        }
+    }
+
+    /// The static gates: not found, switched off, out of its dates, used
+    /// up, not this customer's, not enough balance.
+    pub fn gate(&self, snap: &Plan, req: &ValidationRequest, now: Instant) -> Option<StaticError> {
+        match self.resolution {
+            Resolution::NotFound => {
+                let rtype = resource_type(self.object);
+                let details = format!("Cannot find {rtype} with id {}", self.id);
+                Some(self.fails("resource_not_found", Some(details)))
+            }
+            Resolution::Found { redeemable } => snap
+                .redeemables
+                .get(redeemable)
+                .and_then(|red| gate(snap, req, red, self.request, self.id, now)),
+        }
+    }
+
+    fn fails(&self, key: &'static str, details: Option<String>) -> StaticError {
+        StaticError {
+            error: error(key, details, self.id, resource_type(self.object)),
+            nudges: Vec::new(),
+        }
+    }
 }
 
 fn counter(req: &ValidationRequest, id: &str, key: &str) -> Option<i64> {

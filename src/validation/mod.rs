@@ -9,6 +9,7 @@
 //! an order snapshot, and for the ones that did not apply a key, the
 //! failing rule and nudges.
 
+mod alone;
 mod gates;
 mod request_checks;
 pub mod response;
@@ -16,6 +17,7 @@ mod step;
 
 use std::collections::BTreeSet;
 
+pub use alone::{alone, Alone};
 pub use response::*;
 
 use crate::error::Error;
@@ -246,6 +248,20 @@ pub fn apply_stack(
     })
 }
 
+/// Why a redeemable that applied is skipped after all: over a stacking
+/// limit, or without effect where the rules skip those.
+pub(crate) fn after_applying(
+    snap: &Plan,
+    limits: &LimitTracker,
+    r: &crate::plan::Redeemable,
+    no_effect: bool,
+) -> Option<&'static str> {
+    limits.check(snap, &r.categories).or_else(|| {
+        (no_effect && crate::stacking::skips_no_effect(&snap.stacking, &r.categories))
+            .then_some("no_effect")
+    })
+}
+
 /// The details of a skip.
 pub(crate) fn skip_details(key: &'static str) -> Details {
     Details {
@@ -350,14 +366,9 @@ fn run(
                 counters_assumed,
             } => {
                 result.counters_assumed = counters_assumed;
-                if let Some(key) = limits.check(snap, &r.categories) {
+                if let Some(key) = after_applying(snap, &limits, r, no_effect) {
                     result.status = Status::Skipped;
                     result.result.details = Some(skip_details(key));
-                } else if no_effect
-                    && crate::stacking::skips_no_effect(&snap.stacking, &r.categories)
-                {
-                    result.status = Status::Skipped;
-                    result.result.details = Some(skip_details("no_effect"));
                 } else {
                     limits.record(snap, &r.categories);
                     std::mem::swap(&mut state, &mut scratch);
@@ -390,7 +401,7 @@ fn run(
     })
 }
 
-impl Candidate {
+impl Candidate<'_> {
     fn is_exclusive(&self, snap: &Plan) -> bool {
         match &self.resolution {
             Resolution::Found { redeemable, .. } => snap
@@ -408,7 +419,7 @@ impl Candidate {
         };
         let mut out = RedeemableResult {
             status: Status::Inapplicable,
-            id: self.id.clone(),
+            id: self.id.to_string(),
             object,
             order: None,
             applicable_to: None,

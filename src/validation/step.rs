@@ -184,7 +184,7 @@ pub fn run_step(
                 let mut err = error(
                     "order_rules_violated",
                     Some("The order does not contain a complete bundle".into()),
-                    &c.id,
+                    c.id,
                     rtype,
                 );
                 err.rule = Some(FailedRule {
@@ -236,7 +236,7 @@ pub fn run_step(
         redeemable_metadata: &r.metadata,
         facts: RedeemableFacts {
             quantity: r.quantity,
-            redeemed: Some(counter(req, &c.id, "redeemed_quantity").unwrap_or(r.redeemed_quantity)),
+            redeemed: Some(counter(req, c.id, "redeemed_quantity").unwrap_or(r.redeemed_quantity)),
             start: validity.and_then(|v| v.start()),
             expiration: validity.and_then(|v| v.expiration()),
             is_tier: r.kind == RedeemableKind::PromotionTier,
@@ -273,7 +273,7 @@ pub fn run_step(
         },
         RedeemableKind::GiftCard => {
             let (balance, to_items) = r.gift.map_or((None, false), |g| (g.balance, g.to_items));
-            let balance = counter(req, &c.id, "gift_balance")
+            let balance = counter(req, c.id, "gift_balance")
                 .map(Money)
                 .or(balance)
                 .unwrap_or_default();
@@ -303,7 +303,7 @@ pub fn run_step(
             a
         }
         RedeemableKind::LoyaltyCard => {
-            let balance = counter(req, &c.id, "loyalty_balance")
+            let balance = counter(req, c.id, "loyalty_balance")
                 .or(r.loyalty_balance)
                 .unwrap_or(0);
             let mut a = Applied::default();
@@ -431,7 +431,7 @@ fn check_rules(
             customer: req.customer.as_ref(),
             order_metadata: &req.order.metadata,
             redemption_metadata: &req.metadata,
-            redeemable_counters: req.counters.redeemables.get(&c.id),
+            redeemable_counters: req.counters.redeemables.get(c.id),
             campaign_counters: snap
                 .campaigns
                 .get(r.campaign)
@@ -445,7 +445,7 @@ fn check_rules(
         let out = evaluate(&rule.rules, &ectx);
         counters_assumed.extend(out.counters_assumed);
         if let Some(f) = out.failure.filter(|_| !out.passed) {
-            let mut err = error(f.kind.key(), None, &c.id, rtype);
+            let mut err = error(f.kind.key(), None, c.id, rtype);
             err.error = f
                 .message
                 .or_else(|| rule.message.clone())
