@@ -4,6 +4,9 @@
  * types (snake_case keys, Voucherify's shapes) and are checked against real
  * snapshots, requests and engine responses by `test/types.test.mjs`.
  *
+ * Answers are lean by default, as in Voucherify: the fields an
+ * `options.expand` asks for are optional here (see {@link ValidationExpand}).
+ *
  * Money is always an integer number of minor units (cents for USD, yen for
  * JPY, fils for KWD), never a float. The engine rejects larger than 10^15,
  * so every amount is exact as a JS number.
@@ -23,7 +26,12 @@ export type Metadata = { [key: string]: JsonValue };
 // Snapshot (`schema: "promo-edge.snapshot/1"`)
 // ---------------------------------------------------------------------------
 
-/** A published set of campaigns for one project and channel. */
+/**
+ * The campaign source model, as `promo-origin publish` assembles it from a
+ * source directory before compiling it into a plan. The engine does not
+ * read it (it loads plans and signed bundles); the type is here for tools
+ * that write or inspect campaign definitions.
+ */
 export interface Snapshot {
   schema: "promo-edge.snapshot/1";
   project?: string;
@@ -469,7 +477,21 @@ export interface ValidationRequest {
   /** Voucherify API fields accepted so the same body can be sent, and ignored. */
   tracking_id?: string;
   session?: { type?: "LOCK"; key?: string; ttl?: number; ttl_unit?: string };
-  options?: { expand?: string[] };
+  options?: ValidationOptions;
+}
+
+/**
+ * Voucherify's `options.expand` for validation and qualification: answers
+ * are lean by default, and each expansion adds fields back.
+ * - `order`: the top-level `order.items` and each redeemable's own `order`.
+ * - `redeemable`: each redeemable's `campaign_id`, `campaign_name`, `name`,
+ *   `banner` and `metadata`.
+ * - `category`: each redeemable's `categories` in full.
+ */
+export type ValidationExpand = "order" | "redeemable" | "category";
+
+export interface ValidationOptions {
+  expand?: ValidationExpand[];
 }
 
 export interface RedeemableRef {
@@ -556,12 +578,13 @@ export interface RedeemableResult {
   /** The id as requested. */
   id: string;
   object: "voucher" | "promotion_tier" | "promotion_stack";
-  /** The order after this redeemable (APPLICABLE only). */
+  /** The order after this redeemable (APPLICABLE only; with `expand: ["order"]`). */
   order?: OrderCalculation;
   applicable_to?: TargetList;
   inapplicable_to?: TargetList;
   result: Outcome;
   categories?: CategoryRef[];
+  // These five come with `expand: ["redeemable"]` (lean answers leave them out).
   metadata?: Metadata;
   campaign_id?: string;
   campaign_name?: string;
@@ -678,7 +701,8 @@ export interface OrderCalculation {
   applied_discount_amount: Money;
   items_applied_discount_amount: Money;
   total_applied_discount_amount: Money;
-  items: OrderItemCalculation[];
+  /** The lines (with `expand: ["order"]`). */
+  items?: OrderItemCalculation[];
   metadata?: Metadata;
 }
 
@@ -740,8 +764,8 @@ export interface QualificationOptions {
   /** Voucherify-style: `{field: {conditions: {$in: [...]}}, junction}`. */
   filters?: { [field: string]: JsonValue };
   sorting_rule?: "DEFAULT" | "BEST_DEAL" | "LEAST_DEAL";
-  /** Accepted for compatibility; ignored. */
-  expand?: JsonValue;
+  /** What to add to the lean answer (see {@link ValidationExpand}). */
+  expand?: ValidationExpand[];
 }
 
 export interface QualificationResponse {
@@ -765,8 +789,8 @@ export interface QualifiedRedeemable {
   /** Whether it applies to this cart as it is. */
   applicable: boolean;
   result: Outcome;
-  /** The cart calculated with this redeemable alone. */
-  order: OrderCalculation;
+  /** The cart calculated with this redeemable alone (with `expand: ["order"]`). */
+  order?: OrderCalculation;
   applicable_to?: TargetList;
   inapplicable_to?: TargetList;
   campaign_id?: string;
@@ -837,18 +861,18 @@ export interface PriceSource {
 // Engine
 // ---------------------------------------------------------------------------
 
-/** What loading a snapshot reported. */
+/** What loading a plan or bundle reported. */
 export interface LoadReport {
   version: number;
   campaigns: number;
   /** Codes and tiers indexed. */
   redeemables: number;
-  /** Redeemables disabled by a load problem (they fail closed). */
+  /** Redeemables disabled by a publish-time problem (they fail closed). */
   disabled: number;
   warnings: LoadWarning[];
-  /** The key that signed the bundle (absent for a bare snapshot). */
+  /** The key that signed the bundle (absent for a bare plan). */
   kid?: string;
-  /** Whether the snapshot was already past `expires_at` when loaded. */
+  /** Whether the bundle was already past `expires_at` when loaded (accepted within the grace period). */
   stale: boolean;
 }
 
@@ -876,7 +900,6 @@ export interface Jwk {
   alg?: string;
 }
 
-/** What the engine holds. */
 /** An automatic promotion (a tier) of the held snapshot, from `promotionTiers()`. */
 export interface PromotionTierInfo {
   /** What a request names with `object: "promotion_tier"`. */
