@@ -143,6 +143,17 @@ export function describeError<C extends PromoErrorCode>(code: C, details: PromoE
   return word(details);
 }
 
+/** The constructor's arguments: a code and the details of that code (checked in pairs). */
+export type PromoErrorArgs = {
+  [C in PromoErrorCode]: [code: C, details: PromoErrorDetailsMap[C], message?: string];
+}[PromoErrorCode];
+
+/** A `PromoError` of code `C`, with `details` typed for it (what {@link isPromoError} narrows to). */
+export type PromoErrorOf<C extends PromoErrorCode> = PromoError & {
+  readonly code: C;
+  readonly details: PromoErrorDetailsMap[C];
+};
+
 /**
  * Input the engine cannot work with: malformed JSON, a plan or bundle it
  * refuses, a request over a limit. Business rejections (an expired code, a
@@ -152,16 +163,16 @@ export function describeError<C extends PromoErrorCode>(code: C, details: PromoE
  * `isPromoError(e, "SNAPSHOT_NOT_NEWER")` to have them typed); show
  * `message` to people.
  */
-export class PromoError<C extends PromoErrorCode = PromoErrorCode> extends Error {
+export class PromoError extends Error {
   override readonly name = "PromoError";
   /** The stable code; switch on this, not on `message`. */
-  readonly code: C;
+  readonly code: PromoErrorCode;
   /** The error's fields, e.g. `{held: 7, offered: 6}` for `SNAPSHOT_NOT_NEWER`. */
-  readonly details: PromoErrorDetailsMap[C];
+  readonly details: PromoErrorDetails;
 
   /** `message` defaults to the worded form of `code` and `details`. */
-  constructor(code: C, details: PromoErrorDetailsMap[C], message?: string) {
-    super(message ?? describeError(code, details));
+  constructor(...[code, details, message]: PromoErrorArgs) {
+    super(message ?? describeError(code, details as never));
     this.code = code;
     this.details = details;
   }
@@ -172,7 +183,9 @@ export class PromoError<C extends PromoErrorCode = PromoErrorCode> extends Error
  * package, so it checks the shape rather than the class) — of code `code`
  * when one is given, which also types `details`.
  */
-export function isPromoError<C extends PromoErrorCode = PromoErrorCode>(value: unknown, code?: C): value is PromoError<C> {
+export function isPromoError(value: unknown): value is PromoError;
+export function isPromoError<C extends PromoErrorCode>(value: unknown, code: C): value is PromoErrorOf<C>;
+export function isPromoError(value: unknown, code?: PromoErrorCode): boolean {
   if (!(value instanceof Error) || value.name !== "PromoError") return false;
   const c = (value as { code?: unknown }).code;
   return typeof c === "string" && (code === undefined || c === code);
@@ -196,8 +209,7 @@ export function fromWasmError(error: unknown): PromoError | null {
   // The wasm and this table ship in one package and a test holds them
   // equal, so an unknown code means a mismatched build: leave it visible.
   if (typeof code !== "string" || !KNOWN.has(code)) return null;
-  const known = code as PromoErrorCode;
-  return new PromoError(known, details as PromoErrorDetailsMap[typeof known]);
+  return new PromoError(...([code, details] as PromoErrorArgs));
 }
 
 /** Re-throws an error coming out of the wasm glue as a `PromoError`; anything else as it is. */
