@@ -30,6 +30,59 @@ pub struct ValidationRequest {
     /// counters are assumed zero and reported in `counters_assumed`.
     #[serde(default)]
     pub counters: Counters,
+    /// What the answer spells out beyond its default (`options.expand`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<ValidationOptions>,
+}
+
+/// `options` of a validation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ValidationOptions {
+    /// Voucherify's `expand` values (see [`Expand`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expand: Vec<String>,
+}
+
+/// What an answer spells out beyond its default, from Voucherify's
+/// `options.expand`:
+///
+/// * `order` — the order's `items`, and (validate) each applicable
+///   redeemable's own `order` after it;
+/// * `redeemable` — each redeemable's `campaign_id`, `campaign_name`,
+///   `name`, `banner` and `metadata` (validate; qualify always has them);
+/// * `category` — each category's `name` and `object`;
+/// * `redemption`, `validation_rules` — accepted for compatibility with
+///   Voucherify's enums; they add nothing here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expand {
+    /// `order`.
+    pub order: bool,
+    /// `redeemable`.
+    pub redeemable: bool,
+    /// `category`.
+    pub category: bool,
+}
+
+impl Expand {
+    /// Reads `expand` values; an unknown one is `INVALID_REQUEST` at `path`.
+    pub fn of(values: &[String], path: &str) -> Result<Expand, crate::Error> {
+        let mut e = Expand::default();
+        for (i, v) in values.iter().enumerate() {
+            match v.as_str() {
+                "order" => e.order = true,
+                "redeemable" => e.redeemable = true,
+                "category" => e.category = true,
+                "redemption" | "validation_rules" => {}
+                _ => {
+                    return Err(crate::Error::invalid_request(
+                        format!("{path}[{i}]"),
+                        "expected order, redeemable, category, redemption or validation_rules",
+                    ))
+                }
+            }
+        }
+        Ok(e)
+    }
 }
 
 /// The kinds of redeemable a request can name.

@@ -18,7 +18,15 @@ use promo_edge::money::{Money, RoundingMode};
 use promo_edge::order::OrderState;
 use promo_edge::request::ValidationRequest;
 use promo_edge::time::Instant;
-use promo_edge::validation::{apply_stack, Detail, Stacked, Status};
+use promo_edge::validation::{apply_stack, Detail, Spelled, Stacked, Status};
+
+/// The fullest answer: every expansion.
+const FULL: Detail = Detail::Answer(Spelled {
+    snapshots: true,
+    items: true,
+    names: true,
+    category_names: true,
+});
 use promo_edge::Engine;
 
 const PRODUCTS: [&str; 6] = ["prod_a", "prod_b", "prod_c", "prod_d", "prod_e", "prod_f"];
@@ -105,7 +113,9 @@ fn line() -> impl Strategy<Value = Line> {
 fn request(lines: &[Line], codes: &[usize]) -> String {
     json!({
         "redeemables": codes.iter().map(|c| json!({"object": "voucher", "id": CODES[*c]})).collect::<Vec<_>>(),
-        "order": {"items": lines.iter().map(|l| json!({"product_id": PRODUCTS[l.product], "price": l.price, "quantity": l.quantity})).collect::<Vec<_>>()}
+        "order": {"items": lines.iter().map(|l| json!({"product_id": PRODUCTS[l.product], "price": l.price, "quantity": l.quantity})).collect::<Vec<_>>()},
+        // Every invariant is checked on the items and each redeemable's order too.
+        "options": {"expand": ["order"]}
     })
     .to_string()
 }
@@ -177,7 +187,7 @@ proptest! {
         let req: ValidationRequest = serde_json::from_str(&request(&lines, &codes)).unwrap();
         let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
         let initial = OrderState::from_input(&req.order, snap).unwrap();
-        let full = apply_stack(snap, &req, &initial, now, Detail::Full).unwrap();
+        let full = apply_stack(snap, &req, &initial, now, FULL).unwrap();
         let lean = apply_stack(snap, &req, &initial, now, Detail::Amounts).unwrap();
         prop_assert_eq!(&full.effects, &lean.effects);
         prop_assert_eq!(full.final_state.total().unwrap(), lean.final_state.total().unwrap());
@@ -260,7 +270,7 @@ fn amounts_detail_under_all_still_voids_on_a_late_failure() {
     let req: ValidationRequest = serde_json::from_str(&request(&lines, &[0, 10])).unwrap();
     let now = Instant::parse("2026-06-01T00:00:00Z").unwrap();
     let initial = OrderState::from_input(&req.order, snap).unwrap();
-    for detail in [Detail::Full, Detail::Amounts] {
+    for detail in [FULL, Detail::Amounts] {
         let s = apply_stack(snap, &req, &initial, now, detail).unwrap();
         assert_eq!(s.effects, vec![], "{detail:?}: ALL voids every effect");
         assert_eq!(s.final_state.total().unwrap(), Money(1000), "{detail:?}");

@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::error::CliError;
 use crate::keys::Signer;
-use crate::ledger::{etag_of, Ledger, RedeemInput, StoredBundle};
+use crate::ledger::{etag_of, Ledger, OnDifference, RedeemInput, StoredBundle};
 
 /// Largest request body (→ 413 `PAYLOAD_TOO_LARGE`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -220,12 +220,8 @@ async fn post_validation(
     Ok(json_response(StatusCode::OK, text))
 }
 
-async fn post_redemption(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let channel = st.authenticate(&headers)?.to_string();
+/// The `Idempotency-Key` header: required, at most 255 characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -237,8 +233,7 @@ async fn post_redemption(
                 "IDEMPOTENCY_KEY_MISSING",
                 "the Idempotency-Key header is required",
             )
-        })?
-        .to_string();
+        })?;
     if key.len() > MAX_IDEMPOTENCY_KEY {
         return Err(ApiError::new(
             400,
@@ -246,48 +241,83 @@ async fn post_redemption(
             format!("the Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"),
         ));
     }
-    let bytes = body_bytes(body)?;
-    let raw: Value = parse_json(&bytes)?;
-    let request_hash = crate::ledger::canonical_hash(&raw);
+    Ok(key.to_string())
+}
+
+/// A redemption body: a validation request plus the client's
+/// `snapshot_version`, `expected` result and `on_difference` choice.
+struct RedemptionFields {
+    request: ValidationRequest,
+    client_version: Option<u64>,
+    expected: Option<Value>,
+    on_difference: OnDifference,
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(400, "INVALID_REQUEST", message)
+}
+
+fn redemption_fields(mut raw: Value) -> Result<RedemptionFields, ApiError> {
     let client_version = match raw.get("snapshot_version") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| {
-            ApiError::new(
-                400,
-                "INVALID_REQUEST",
-                "`snapshot_version` must be a non-negative integer",
-            )
-        })?),
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| invalid("`snapshot_version` must be a non-negative integer"))?,
+        ),
     };
     let expected = raw.get("expected").filter(|v| !v.is_null()).cloned();
     if expected.as_ref().is_some_and(|v| !v.is_object()) {
-        return Err(ApiError::new(
-            400,
-            "INVALID_REQUEST",
-            "`expected` must be an object",
+        return Err(invalid("`expected` must be an object"));
+    }
+    let on_difference = OnDifference::parse(raw.get("on_difference"))
+        .ok_or_else(|| invalid("`on_difference` must be \"ACCEPT\" or \"REJECT\""))?;
+    if on_difference == OnDifference::Reject && expected.is_none() {
+        // Nothing to compare with: the request would be redeemed at any result.
+        return Err(invalid(
+            "`on_difference: \"REJECT\"` needs `expected`, the result the shopper saw",
         ));
     }
-    let mut fields = raw;
-    if let Some(obj) = fields.as_object_mut() {
+    if let Some(obj) = raw.as_object_mut() {
         obj.remove("snapshot_version");
         obj.remove("expected");
+        obj.remove("on_difference");
         // The origin's counters are the only ones that count.
         obj.remove("counters");
     }
-    let request: ValidationRequest = serde_json::from_value(fields).map_err(|e| {
+    let request: ValidationRequest = serde_json::from_value(raw).map_err(|e| {
         ApiError::new(
             400,
             "INVALID_JSON",
             format!("not a validation request: {e}"),
         )
     })?;
+    Ok(RedemptionFields {
+        request,
+        client_version,
+        expected,
+        on_difference,
+    })
+}
+
+async fn post_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.authenticate(&headers)?.to_string();
+    let key = idempotency_key(&headers)?;
+    let bytes = body_bytes(body)?;
+    let raw: Value = parse_json(&bytes)?;
+    let request_hash = crate::ledger::canonical_hash(&raw);
+    let fields = redemption_fields(raw)?;
     let input = RedeemInput {
         channel: channel.clone(),
         idempotency_key: key,
         request_hash,
-        request,
-        client_version,
-        expected,
+        request: fields.request,
+        client_version: fields.client_version,
+        expected: fields.expected,
+        on_difference: fields.on_difference,
         now: st.now(),
     };
     let st2 = st.clone();
@@ -297,7 +327,9 @@ async fn post_redemption(
     })
     .await
     .map_err(ApiError::internal)??;
-    let mut res = json_response(StatusCode::OK, out.body);
+    // A redemption rejected because its result changed is a 409, replayed as one.
+    let status = StatusCode::from_u16(out.http_status).unwrap_or(StatusCode::OK);
+    let mut res = json_response(status, out.body);
     if out.replayed {
         res.headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -508,26 +508,12 @@ fn the_origin_answers_where_the_client_expectation_differs() {
     let v = server.redeem("d-1", &body).json();
     assert_eq!(v["status"], "SUCCEEDED");
     assert_eq!(v["snapshot_version"], 1);
-    let d: Vec<(String, String)> = v["differences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().into(),
-                d["reason"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    // Labelled by what differs; the cause as far as the origin can tell.
     assert_eq!(
-        d,
-        vec![
-            ("snapshot_version".into(), "snapshot_version_differs".into()),
-            (
-                "order.total_amount".into(),
-                "snapshot_version_differs".into()
-            ),
-        ]
+        v["differences"],
+        json!([{"path": "snapshot_version", "client": 0, "origin": 1, "reason": "snapshot_version_differs"},
+               {"path": "order.total_amount", "client": 450, "origin": 500, "reason": "total_changed",
+                "cause": "snapshot_version_differs"}])
     );
     // The code is now used up: a second client that still shows it applied is told why.
     let v = server.redeem("d-2", &redemption("ONCE-2", "cust_y")).json();
@@ -545,10 +531,12 @@ fn the_origin_answers_where_the_client_expectation_differs() {
     assert_eq!(by_path["valid"]["origin"], false);
     assert_eq!(by_path["order.total_amount"]["client"], 500);
     assert_eq!(by_path["order.total_amount"]["origin"], 1000);
+    assert_eq!(by_path["order.total_amount"]["reason"], "total_changed");
     assert_eq!(
-        by_path["order.total_amount"]["reason"],
+        by_path["order.total_amount"]["cause"],
         "redeemable_status_differs"
     );
+    assert_eq!(by_path["valid"]["reason"], "valid_changed");
     // A gift card spent elsewhere: the balance, not the code, differs.
     server.redeem("g-1", &json!({"redeemables": [{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 4000}}], "order": cart(5)}));
     let v = server
@@ -566,9 +554,11 @@ fn the_origin_answers_where_the_client_expectation_differs() {
         "redeemables[GIFT-1].result.gift.credits"
     );
     assert_eq!(v["differences"][0]["origin"], 1000);
-    assert_eq!(v["differences"][0]["reason"], "live_balance_differs");
+    assert_eq!(v["differences"][0]["reason"], "balance_changed");
+    assert_eq!(v["differences"][0]["cause"], "live_balance_differs");
     assert_eq!(v["differences"][1]["path"], "order.total_amount");
-    assert_eq!(v["differences"][1]["reason"], "live_balance_differs");
+    assert_eq!(v["differences"][1]["reason"], "total_changed");
+    assert_eq!(v["differences"][1]["cause"], "live_balance_differs");
 }
 
 #[test]

@@ -6,8 +6,11 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PromoEngine, PromoSync, RedemptionOutbox, MemoryStore, fromKeyValue } from "../dist/node.js";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { PromoEngine, PromoSync, PromoError, RedemptionOutbox, MemoryStore, fromKeyValue } from "../dist/node.js";
 import { NOW, CHANNEL_KEY, skip, makeEnv, startOrigin, httpServer, forward, reply, api, FileKV } from "./support/origin.mjs";
+import { PKG_ROOT } from "./support/dump.mjs";
 
 const now = () => new Date(NOW);
 const giftCart = (amount = 1000) => ({
@@ -160,8 +163,74 @@ describe("RedemptionOutbox with a real origin", { skip }, () => {
     assert.ok(b.differences.some((d) => d.reason === "quantity_exceeded" && d.path === "redeemables[ONCE].status"), JSON.stringify(b.differences));
     const c = await (await outbox.enqueue(giftCart(), { expected: { valid: true }, snapshotVersion: 999 })).settled;
     assert.ok(c.differences.some((d) => d.reason === "snapshot_version_differs"), JSON.stringify(c.differences));
+    assert.deepEqual(c.redemption.earned_points, [], "no loyalty campaign, no points");
     outbox.close();
   });
+
+  test("onDifference REJECT: a total that moved settles as a rejection with what changed; nothing is redeemed; confirming redeems", async () => {
+    const cart = { redeemables: [{ object: "voucher", id: "GIFT-2" }], order: { items: [{ product_id: "prod_mug", quantity: 1, price: 6000 }] } };
+    const live = async () => (await api(origin.url, "/v1/validations", cart)).json.redeemables[0].result.gift;
+    // Elsewhere, 20.00 of the card's 50.00 is spent: the snapshot (and so the preview) still says 50.00.
+    const spent = await fetch(`${origin.url}/v1/redemptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${CHANNEL_KEY}`, "content-type": "application/json", "idempotency-key": "elsewhere" },
+      body: JSON.stringify({ ...cart, redeemables: [{ object: "voucher", id: "GIFT-2", gift: { credits: 2000 } }] }),
+    });
+    assert.equal((await spent.json()).status, "SUCCEEDED");
+    assert.deepEqual(await live(), { credits: 3000, balance: 0 });
+    assert.equal(engine.validate(cart, NOW).order.total_amount, 1000, "the shopper sees 60.00 − 50.00");
+
+    const outbox = new RedemptionOutbox({ origin: origin.url, channelKey: CHANNEL_KEY, store: new MemoryStore(), engine, onDifference: "REJECT", now });
+    const events = settledEvents(outbox);
+    const s = await (await outbox.enqueue(cart, { now: NOW })).settled;
+    assert.deepEqual([s.ok, s.status, s.error.code], [false, 409, "REDEMPTION_RESULT_CHANGED"]);
+    assert.equal(s.rejection.status, "REJECTED");
+    const changed = s.rejection.differences.map((d) => [d.path, d.client, d.origin, d.reason, d.cause]);
+    assert.deepEqual(changed.filter(([path]) => path === "order.total_amount" || path.endsWith(".credits")), [
+      ["redeemables[GIFT-2].result.gift.credits", 5000, 3000, "balance_changed", "live_balance_differs"],
+      ["order.total_amount", 1000, 3000, "total_changed", "live_balance_differs"],
+    ]);
+    assert.equal(s.rejection.result.order.total_amount, 3000, "the origin's total, to confirm");
+    assert.deepEqual(events, [s], "the event carries the same rejection");
+    assert.deepEqual(await outbox.pending(), []);
+    assert.deepEqual(await live(), { credits: 3000, balance: 0 }, "nothing redeemed");
+
+    // The shopper confirms 30.00: the origin's result is the new expectation.
+    const ok = await (await outbox.enqueue(cart, { expected: s.rejection.result, snapshotVersion: s.rejection.snapshot_version })).settled;
+    assert.deepEqual([ok.ok, ok.redemption.status, ok.differences], [true, "SUCCEEDED", []]);
+    assert.equal(ok.redemption.result.order.total_amount, 3000);
+    assert.deepEqual(ok.redemption.result.redeemables[0].result.gift, { credits: 3000, balance: 0 });
+    assert.equal((await api(origin.url, "/v1/validations", cart)).json.valid, false, "the card is empty now");
+
+    // The settlements fit the declared types (tsc on the real answers).
+    const dir = join(PKG_ROOT, "test/.generated");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "outbox-settlements.ts");
+    writeFileSync(file, `import type { RedemptionSettlement } from "../../src/sync/outbox.js";
+export const rejected: RedemptionSettlement = ${JSON.stringify(s)};
+export const confirmed: RedemptionSettlement = ${JSON.stringify(ok)};
+`);
+    const tsc = join(PKG_ROOT, "node_modules/.bin/tsc");
+    const args = ["--ignoreConfig", "--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
+      "--lib", "es2022,dom,esnext.disposable", "--types", "node", file];
+    assert.doesNotThrow(() => execFileSync(tsc, args, { cwd: PKG_ROOT, encoding: "utf8", stdio: "pipe", timeout: 300_000 }));
+    outbox.close();
+  });
+});
+
+test("onDifference: sent only when chosen, per call over the outbox's default; REJECT without an expectation is refused before anything is stored", async () => {
+  const store = new MemoryStore();
+  const outbox = new RedemptionOutbox({ origin: "http://127.0.0.1:9", store, autoFlush: false, onDifference: "REJECT" });
+  await assert.rejects(outbox.enqueue(giftCart()), (e) => e instanceof PromoError && e.code === "INVALID_REQUEST");
+  assert.deepEqual(await outbox.pending(), []);
+  await outbox.enqueue(giftCart(), { expected: { valid: true } });
+  await outbox.enqueue(giftCart(), { onDifference: "ACCEPT" });
+  const plain = new RedemptionOutbox({ origin: "http://127.0.0.1:9", store: new MemoryStore(), autoFlush: false });
+  await plain.enqueue(giftCart());
+  const bodies = [...(await outbox.pending()), ...(await plain.pending())].map((i) => [i.body.on_difference, i.body.expected]);
+  assert.deepEqual(bodies, [["REJECT", { valid: true }], ["ACCEPT", undefined], [undefined, undefined]]);
+  outbox.close();
+  plain.close();
 });
 
 test("the origin killed mid-redemption and restarted on the same db: nothing lost, nothing counted twice", { skip }, async () => {

@@ -58,6 +58,7 @@ fn target(t: &source::Target, priced: bool) -> Result<Target, String> {
     Ok(Target {
         object: t.object,
         id: t.id.clone(),
+        key: 0,
         effect: t.effect,
         target: t.target,
         skip_initially: t.skip_initially,
@@ -279,6 +280,7 @@ pub fn bundle_rule(src: &BundleRules) -> Result<BundleRule, String> {
             target: ItemTarget {
                 object,
                 id: id.to_string(),
+                key: 0,
             },
             units: rule.quantity,
         });

@@ -81,6 +81,7 @@ fn target_of(e: &Every) -> Result<Option<ItemTarget>, String> {
     Ok(Some(ItemTarget {
         object,
         id: id.clone(),
+        key: 0,
     }))
 }
 

@@ -17,6 +17,7 @@ mod campaigns;
 mod catalog;
 pub mod discounts;
 mod indexes;
+mod keys;
 pub mod logic;
 pub mod loyalty;
 pub mod rules;
@@ -28,7 +29,8 @@ use std::collections::{BTreeSet, HashMap};
 use crate::error::Error;
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::plan::{
-    CodeTable, Eligibility, Index, LoadReport, LoadWarning, Plan, ValidationRule, MAX_WARNINGS,
+    Category, CodeTable, Eligibility, Index, LoadReport, LoadWarning, Plan, ValidationRule,
+    MAX_WARNINGS,
 };
 use crate::time::Instant;
 use source::Snapshot;
@@ -117,10 +119,14 @@ pub fn compile(snap: Snapshot) -> Result<(Plan, LoadReport), Error> {
     Ok((plan, report))
 }
 
-fn categories(list: &[source::Category]) -> Result<HashMap<String, i64>, Error> {
+fn categories(list: &[source::Category]) -> Result<HashMap<String, Category>, Error> {
     let mut out = HashMap::new();
     for (i, c) in list.iter().enumerate() {
-        if out.insert(c.id.clone(), c.hierarchy).is_some() {
+        let category = Category {
+            name: c.name.clone(),
+            hierarchy: c.hierarchy,
+        };
+        if out.insert(c.id.clone(), category).is_some() {
             return Err(Error::snapshot_invalid(
                 format!("categories[{i}].id"),
                 format!("duplicate category `{}`", c.id),
@@ -179,7 +185,7 @@ impl Warnings {
 /// Everything compiled so far; [`Builder::finish`] turns it into a plan.
 struct Builder {
     warnings: Warnings,
-    categories: HashMap<String, i64>,
+    categories: HashMap<String, Category>,
     catalog: crate::plan::Catalog,
     rules: Vec<Result<ValidationRule, String>>,
     /// Each rule's `applicable_to` as targets (`None` for a disabled rule).
@@ -277,6 +283,7 @@ impl Builder {
             code_table,
             tier_ids: Index::new(self.tier_ids.into_iter().collect()),
             catalog: self.catalog,
+            target_ids: Index::default(),
             tiers: self.tiers,
             public: Vec::new(),
             by_holder: Index::default(),
@@ -286,6 +293,7 @@ impl Builder {
             rank: Vec::new(),
             warnings: self.warnings.finish(),
         };
+        keys::assign(&mut plan);
         indexes::build(&mut plan, public);
         plan
     }

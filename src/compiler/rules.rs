@@ -198,6 +198,7 @@ fn parse_target(v: &Value) -> Result<ItemTarget, String> {
         Value::String(id) => Ok(ItemTarget {
             object: None,
             id: id.clone(),
+            key: 0,
         }),
         Value::Object(map) => {
             let id = map
@@ -215,6 +216,7 @@ fn parse_target(v: &Value) -> Result<ItemTarget, String> {
             Ok(ItemTarget {
                 object,
                 id: id.to_string(),
+                key: 0,
             })
         }
         other => Err(format!(
@@ -254,6 +256,7 @@ fn compile_rule(source: &RuleSource, depth: usize) -> Result<Rule, String> {
                     .map(|t| ItemTarget {
                         object: Some(TargetObject::ProductsCollection),
                         id: t.id,
+                        key: 0,
                     })
                     .collect()
             } else {

@@ -138,7 +138,7 @@ fn order_base(state: &OrderState, e: &Eligibility, initial: bool) -> Result<Mone
     } else if e.included.is_empty() || e.included_all {
         let mut base = if initial { state.initial_amount } else { total };
         for l in &state.lines {
-            if e.excluded.iter().any(|t| l.matches(Some(t.object), &t.id)) {
+            if e.excluded.iter().any(|t| l.matches(Some(t.object), t.key)) {
                 base = base.saturating_sub(if initial {
                     l.initial_amount()
                 } else {
@@ -295,12 +295,11 @@ fn apply_items(
             };
             let mut overall_left = overall;
             for g in &groups {
-                let mut group_left = g.target.as_ref().and_then(|t| t.aggregated_amount_limit);
+                let mut group_left = g.target.and_then(|t| t.aggregated_amount_limit);
                 for (i, u) in &g.picks {
                     let l = line_at(state, *i)?;
                     let raw = line_discount(d, g, state, l, *u, ctx, mult)?;
-                    let mut v =
-                        cap(raw, g.target.as_ref().and_then(|t| t.amount_limit)).min(l.subtotal());
+                    let mut v = cap(raw, g.target.and_then(|t| t.amount_limit)).min(l.subtotal());
                     if let Discount::Percent { amount_limit, .. } = d {
                         v = cap(v, *amount_limit);
                     }
@@ -340,7 +339,7 @@ fn apply_items(
 
 fn line_discount(
     d: &Discount,
-    g: &TargetGroup,
+    g: &TargetGroup<'_>,
     state: &OrderState,
     l: &Line,
     units: i64,
@@ -383,8 +382,9 @@ fn line_discount(
         } => {
             // A target's own new price (its formula first) wins over the discount's.
             let plain = ctx.money(*fixed_amount, formula, state, Some(l));
-            let target_plain = g.target.as_ref().and_then(|t| t.price).unwrap_or(plain);
-            let new_price = ctx.money(target_plain, &g.price_formula, state, Some(l));
+            let target_plain = g.target.and_then(|t| t.price).unwrap_or(plain);
+            let formula = g.target.and_then(|t| t.price_formula.clone());
+            let new_price = ctx.money(target_plain, &formula, state, Some(l));
             let value = units_value(l, units, false)?;
             let target = mul(new_price.dec(), Decimal::from(units))?;
             ctx.rounding.round((value - target).max(Decimal::ZERO))?
@@ -497,8 +497,7 @@ fn apply_units(
                     // Checked at load; an unpriced unit cannot be given.
                     continue;
                 };
-                state.lines.push(line);
-                state.lines.len() - 1
+                state.push_line(line)
             }
         };
         let line = state.lines.get_mut(pos).ok_or(Error::ArithmeticOverflow)?;

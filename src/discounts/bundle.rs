@@ -60,7 +60,7 @@ impl BundleRule {
             state
                 .lines
                 .iter()
-                .any(|l| l.matches(c.target.object, &c.target.id))
+                .any(|l| l.matches(c.target.object, c.target.key))
         })
     }
 
@@ -84,11 +84,11 @@ impl BundleRule {
             };
             let want = c.units.saturating_mul(self.limit);
             let mut got = 0_i64;
-            for li in &lines {
+            for li in lines {
                 let (Some(line), Some(avail)) = (state.lines.get(*li), left.get_mut(*li)) else {
                     continue;
                 };
-                if got >= want || !line.matches(c.target.object, &c.target.id) {
+                if got >= want || !line.matches(c.target.object, c.target.key) {
                     continue;
                 }
                 let take = (*avail).min(want - got);

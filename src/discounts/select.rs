@@ -7,13 +7,11 @@ use crate::plan::{Eligibility, Target, TargetEffect, TargetObject, TargetUnit};
 
 /// Lines matched by one target, with the units selected on each.
 #[derive(Debug, Clone)]
-pub struct TargetGroup {
+pub struct TargetGroup<'p> {
     /// The target (absent: every eligible line, no application rules).
-    pub target: Option<Target>,
+    pub target: Option<&'p Target>,
     /// `(line position, units selected)` in application order.
     pub picks: Vec<(usize, i64)>,
-    /// The target's parsed `price_formula`.
-    pub price_formula: Option<crate::plan::Dynamic>,
 }
 
 fn specificity(t: &Target) -> u8 {
@@ -27,7 +25,7 @@ fn specificity(t: &Target) -> u8 {
 fn excluded(line: &Line, e: &Eligibility) -> bool {
     e.excluded
         .iter()
-        .any(|t| line.matches(Some(t.object), &t.id))
+        .any(|t| line.matches(Some(t.object), t.key))
 }
 
 /// Positions of the lines an item effect may touch, in canonical order.
@@ -36,7 +34,8 @@ fn excluded(line: &Line, e: &Eligibility) -> bool {
 pub fn eligible_lines(state: &OrderState, e: &Eligibility, once: bool) -> Vec<usize> {
     state
         .canonical_order()
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|i| {
             let Some(line) = state.lines.get(*i) else {
                 return false;
@@ -48,14 +47,14 @@ pub fn eligible_lines(state: &OrderState, e: &Eligibility, once: bool) -> Vec<us
                 || e.included.is_empty()
                 || e.included
                     .iter()
-                    .any(|t| line.matches(Some(t.object), &t.id))
+                    .any(|t| line.matches(Some(t.object), t.key))
         })
         .collect()
 }
 
 /// Groups eligible lines by the target that claims them (the most specific,
 /// then the first listed) and applies each target's application rules.
-pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGroup> {
+pub fn select<'p>(state: &OrderState, e: &'p Eligibility, once: bool) -> Vec<TargetGroup<'p>> {
     let lines = eligible_lines(state, e, once);
     let mut order: Vec<(usize, &Target)> = e.included.iter().enumerate().collect();
     order.sort_by_key(|(i, t)| (specificity(t), *i));
@@ -68,7 +67,7 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
         };
         let claim = order
             .iter()
-            .find(|(_, t)| line.matches(Some(t.object), &t.id))
+            .find(|(_, t)| line.matches(Some(t.object), t.key))
             .copied();
         match groups
             .iter_mut()
@@ -80,15 +79,11 @@ pub fn select(state: &OrderState, e: &Eligibility, once: bool) -> Vec<TargetGrou
     }
     groups
         .into_iter()
-        .map(|(t, members)| {
-            let mut g = pick(state, t.map(|x| x.1), &members);
-            g.price_formula = t.and_then(|(_, t)| t.price_formula.clone());
-            g
-        })
+        .map(|(t, members)| pick(state, t.map(|x| x.1), &members))
         .collect()
 }
 
-fn pick(state: &OrderState, target: Option<&Target>, members: &[usize]) -> TargetGroup {
+fn pick<'p>(state: &OrderState, target: Option<&'p Target>, members: &[usize]) -> TargetGroup<'p> {
     let Some(t) = target else {
         let picks = members
             .iter()
@@ -97,7 +92,6 @@ fn pick(state: &OrderState, target: Option<&Target>, members: &[usize]) -> Targe
         return TargetGroup {
             target: None,
             picks,
-            price_formula: None,
         };
     };
     let mut ordered: Vec<usize> = members.to_vec();
@@ -153,9 +147,8 @@ fn pick(state: &OrderState, target: Option<&Target>, members: &[usize]) -> Targe
         picks.retain(|p| p.1 > 0);
     }
     TargetGroup {
-        target: Some(t.clone()),
+        target: Some(t),
         picks,
-        price_formula: None,
     }
 }
 

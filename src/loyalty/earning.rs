@@ -43,7 +43,7 @@ fn items_sum(
     state
         .lines
         .iter()
-        .filter(|l| target.as_ref().is_none_or(|t| l.matches(t.object, &t.id)))
+        .filter(|l| target.as_ref().is_none_or(|t| l.matches(t.object, t.key)))
         .map(f)
         .fold(0_i64, |a, b| a.saturating_add(b))
 }

@@ -6,6 +6,7 @@ use super::line::OrderState;
 use crate::error::Error;
 use crate::money::Money;
 use crate::plan::Metadata;
+use crate::request::OrderInput;
 
 /// The calculated order (Voucherify's `OrderCalculated`). `applied_*`
 /// fields are the contribution of one redeemable (in a redeemable's
@@ -36,8 +37,9 @@ pub struct OrderCalculation {
     pub items_applied_discount_amount: Money,
     /// `applied_discount_amount + items_applied_discount_amount`.
     pub total_applied_discount_amount: Money,
-    /// The lines.
-    pub items: Vec<OrderItemCalculation>,
+    /// The lines (`options.expand: ["order"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<OrderItemCalculation>>,
     /// Order metadata, echoed.
     #[serde(skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
@@ -48,7 +50,7 @@ pub struct OrderCalculation {
 pub struct OrderItemCalculation {
     /// `product` or `sku`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub related_object: Option<String>,
+    pub related_object: Option<&'static str>,
     /// Catalog product id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
@@ -87,6 +89,32 @@ pub struct OrderItemCalculation {
     pub metadata: Metadata,
 }
 
+/// What an `order` object echoes from the request, and whether it lists
+/// its items.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderEcho<'a> {
+    /// The merchant's order id.
+    pub id: Option<&'a String>,
+    /// The merchant's order source id.
+    pub source_id: Option<&'a String>,
+    /// Order metadata.
+    pub metadata: &'a Metadata,
+    /// Whether to list the items.
+    pub items: bool,
+}
+
+impl<'a> OrderEcho<'a> {
+    /// The echo of a request's order.
+    pub fn of(order: &'a OrderInput, items: bool) -> OrderEcho<'a> {
+        OrderEcho {
+            id: order.id.as_ref(),
+            source_id: order.source_id.as_ref(),
+            metadata: &order.metadata,
+            items,
+        }
+    }
+}
+
 impl OrderCalculation {
     /// One redeemable's snapshot: [`OrderCalculation::between`] the order
     /// before and after it, except that a line's `applied_discount_quantity`
@@ -96,12 +124,11 @@ impl OrderCalculation {
     pub fn of_step(
         before: &OrderState,
         after: &OrderState,
-        id: Option<&String>,
-        source_id: Option<&String>,
-        metadata: &Metadata,
+        echo: &OrderEcho<'_>,
     ) -> Result<OrderCalculation, Error> {
-        let mut calc = OrderCalculation::between(before, after, id, source_id, metadata)?;
-        for (item, line) in calc.items.iter_mut().zip(&after.lines) {
+        let mut calc = OrderCalculation::between(before, after, echo)?;
+        let items = calc.items.iter_mut().flatten();
+        for (item, line) in items.zip(&after.lines) {
             let prev = before
                 .lines
                 .iter()
@@ -116,45 +143,21 @@ impl OrderCalculation {
     pub fn between(
         before: &OrderState,
         after: &OrderState,
-        id: Option<&String>,
-        source_id: Option<&String>,
-        metadata: &Metadata,
+        echo: &OrderEcho<'_>,
     ) -> Result<OrderCalculation, Error> {
-        let mut items = Vec::with_capacity(after.lines.len());
-        for line in &after.lines {
-            let prev = before.lines.iter().find(|l| l.index == line.index);
-            let prev_discount = prev.map(|p| p.discount_amount).unwrap_or(Money::ZERO);
-            let prev_dq = prev.map(|p| p.discount_quantity).unwrap_or(0);
-            let prev_added = prev.map(|p| p.applied_quantity).unwrap_or(0);
-            let added = line.applied_quantity.saturating_sub(prev_added);
-            items.push(OrderItemCalculation {
-                related_object: line.related_object.clone(),
-                product_id: line.product_id.clone(),
-                sku_id: line.sku_id.clone(),
-                source_id: line.source_id.clone(),
-                price: line.price,
-                quantity: line.quantity,
-                initial_quantity: line.initial_quantity,
-                discount_quantity: line.discount_quantity,
-                applied_discount_quantity: line.discount_quantity.saturating_sub(prev_dq),
-                amount: line.amount(),
-                initial_amount: line.initial_amount(),
-                discount_amount: line.discount_amount,
-                applied_discount_amount: line.discount_amount.try_sub(prev_discount)?,
-                subtotal_amount: line.subtotal(),
-                applied_quantity: added,
-                applied_quantity_amount: line.price.times(added)?,
-                metadata: line.metadata.clone(),
-            });
-        }
+        let items = if echo.items {
+            Some(items_between(before, after)?)
+        } else {
+            None
+        };
         let discount_amount = after.order_discount;
         let items_discount_amount = after.items_discount()?;
         let applied_discount_amount = after.order_discount.try_sub(before.order_discount)?;
         let items_applied_discount_amount =
             items_discount_amount.try_sub(before.items_discount()?)?;
         Ok(OrderCalculation {
-            id: id.cloned(),
-            source_id: source_id.cloned(),
+            id: echo.id.cloned(),
+            source_id: echo.source_id.cloned(),
             amount: after.amount()?,
             initial_amount: after.initial_amount,
             discount_amount,
@@ -166,7 +169,42 @@ impl OrderCalculation {
             total_applied_discount_amount: applied_discount_amount
                 .try_add(items_applied_discount_amount)?,
             items,
-            metadata: metadata.clone(),
+            metadata: echo.metadata.clone(),
         })
     }
+}
+
+/// Every line of `after`, with `applied_*` measured from `before`.
+fn items_between(
+    before: &OrderState,
+    after: &OrderState,
+) -> Result<Vec<OrderItemCalculation>, Error> {
+    let mut items = Vec::with_capacity(after.lines.len());
+    for line in &after.lines {
+        let prev = before.lines.iter().find(|l| l.index == line.index);
+        let prev_discount = prev.map(|p| p.discount_amount).unwrap_or(Money::ZERO);
+        let prev_dq = prev.map(|p| p.discount_quantity).unwrap_or(0);
+        let prev_added = prev.map(|p| p.applied_quantity).unwrap_or(0);
+        let added = line.applied_quantity.saturating_sub(prev_added);
+        items.push(OrderItemCalculation {
+            related_object: line.related_object,
+            product_id: line.product_id.clone(),
+            sku_id: line.sku_id.clone(),
+            source_id: line.source_id.clone(),
+            price: line.price,
+            quantity: line.quantity,
+            initial_quantity: line.initial_quantity,
+            discount_quantity: line.discount_quantity,
+            applied_discount_quantity: line.discount_quantity.saturating_sub(prev_dq),
+            amount: line.amount(),
+            initial_amount: line.initial_amount(),
+            discount_amount: line.discount_amount,
+            applied_discount_amount: line.discount_amount.try_sub(prev_discount)?,
+            subtotal_amount: line.subtotal(),
+            applied_quantity: added,
+            applied_quantity_amount: line.price.times(added)?,
+            metadata: line.metadata.clone(),
+        });
+    }
+    Ok(items)
 }

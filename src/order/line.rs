@@ -1,6 +1,5 @@
 //! Order lines and the running order state.
 
-use std::collections::BTreeSet;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -21,16 +20,34 @@ pub struct LineInfo {
     pub sku_id: Option<String>,
     /// The merchant's id as sent.
     pub source_id: Option<String>,
-    /// `product` or `sku`, as sent or resolved.
-    pub related_object: Option<String>,
-    /// Collections containing the product or SKU.
-    pub collections: BTreeSet<String>,
+    /// `product` or `sku`, as resolved.
+    pub related_object: Option<&'static str>,
+    /// Collections containing the product or SKU, sorted (shared with the plan).
+    pub collections: Arc<[String]>,
+    /// The target numbers of its ids ([`crate::plan::Plan::target_ids`]).
+    pub keys: LineKeys,
     /// Line metadata.
     pub metadata: Metadata,
-    /// Product (or SKU over product) metadata.
-    pub product_metadata: Metadata,
+    /// Product (or SKU over product) metadata (shared with the plan unless merged).
+    pub product_metadata: Arc<Metadata>,
     /// Product name, if known.
     pub product_name: Option<String>,
+}
+
+/// The number an id has when no target names it: it matches nothing.
+pub const NO_KEY: u32 = u32::MAX;
+
+/// A line's ids as target numbers ([`NO_KEY`] where no target names one).
+#[derive(Debug, Clone, Default)]
+pub struct LineKeys {
+    /// The product id's.
+    pub product: u32,
+    /// The SKU id's.
+    pub sku: u32,
+    /// The merchant's id's.
+    pub source: u32,
+    /// Its collections' (those some target names), sorted.
+    pub collections: Arc<[u32]>,
 }
 
 /// One order line while redeemables apply to it: its shared facts
@@ -90,37 +107,47 @@ impl Line {
     }
 
     /// Whether the line is (or belongs to) the product, SKU or collection
-    /// `id`. A product covers its SKUs; `None` accepts any kind of id.
-    pub fn matches(&self, object: Option<TargetObject>, id: &str) -> bool {
-        let is = |v: &Option<String>| v.as_deref() == Some(id);
+    /// numbered `key` ([`crate::plan::Plan::target_ids`]). A product covers
+    /// its SKUs; `None` accepts any kind of id.
+    pub fn matches(&self, object: Option<TargetObject>, key: u32) -> bool {
+        if key == NO_KEY {
+            return false;
+        }
+        let k = &self.keys;
+        let in_collection = || k.collections.binary_search(&key).is_ok();
         match object {
-            Some(TargetObject::Product) => is(&self.product_id),
-            Some(TargetObject::Sku) => is(&self.sku_id),
-            Some(TargetObject::ProductsCollection) => self.collections.contains(id),
-            None => {
-                is(&self.product_id)
-                    || is(&self.sku_id)
-                    || is(&self.source_id)
-                    || self.collections.contains(id)
-            }
+            Some(TargetObject::Product) => k.product == key,
+            Some(TargetObject::Sku) => k.sku == key,
+            Some(TargetObject::ProductsCollection) => in_collection(),
+            None => k.product == key || k.sku == key || k.source == key || in_collection(),
         }
     }
 
-    /// A key that identifies the line by content, so that results never
-    /// depend on the order of lines in the request (ties broken by index
-    /// only between lines identical in every way the engine looks at).
-    fn content_key(&self) -> (String, String, i64, i64, String, usize) {
-        (
-            self.product_id
-                .clone()
-                .or_else(|| self.source_id.clone())
-                .unwrap_or_default(),
-            self.sku_id.clone().unwrap_or_default(),
-            self.price.0,
-            self.quantity,
-            serde_json::to_string(&self.metadata).unwrap_or_default(),
-            self.index,
-        )
+    /// Orders lines by content, so that results never depend on the order
+    /// of lines in the request: product (or source) id, SKU id, price,
+    /// quantity, metadata (as JSON text, only compared when all else is
+    /// equal), then index — which only separates lines identical in every
+    /// way the engine looks at.
+    fn content_cmp(&self, other: &Line) -> std::cmp::Ordering {
+        fn id(l: &Line) -> &str {
+            l.product_id
+                .as_deref()
+                .or(l.source_id.as_deref())
+                .unwrap_or_default()
+        }
+        fn sku(l: &Line) -> &str {
+            l.sku_id.as_deref().unwrap_or_default()
+        }
+        id(self)
+            .cmp(id(other))
+            .then_with(|| sku(self).cmp(sku(other)))
+            .then(self.price.cmp(&other.price))
+            .then(self.quantity.cmp(&other.quantity))
+            .then_with(|| {
+                let text = |l: &Line| serde_json::to_string(&l.metadata).unwrap_or_default();
+                text(self).cmp(&text(other))
+            })
+            .then(self.index.cmp(&other.index))
     }
 
     /// Marks the line as discounted by the redeemable at `position`.
@@ -130,7 +157,7 @@ impl Line {
 }
 
 /// The running state of an order calculation.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OrderState {
     /// The lines.
     pub lines: Vec<Line>,
@@ -140,6 +167,9 @@ pub struct OrderState {
     pub initial_amount: Money,
     /// Order-level discounts so far (including gift credits and points).
     pub order_discount: Money,
+    /// Line positions in canonical (content) order, computed once when the
+    /// order is read (see [`OrderState::canonical_order`]).
+    canonical: Arc<[usize]>,
 }
 
 fn check_range(path: impl Fn() -> String, v: i64, max: i64) -> Result<i64, Error> {
@@ -150,6 +180,28 @@ fn check_range(path: impl Fn() -> String, v: i64, max: i64) -> Result<i64, Error
             path: path(),
             value: v.to_string(),
         })
+    }
+}
+
+impl Clone for OrderState {
+    fn clone(&self) -> OrderState {
+        OrderState {
+            lines: self.lines.clone(),
+            bare_amount: self.bare_amount,
+            initial_amount: self.initial_amount,
+            order_discount: self.order_discount,
+            canonical: self.canonical.clone(),
+        }
+    }
+
+    /// Reuses this state's line buffer: a stack of redeemables tries each
+    /// on a scratch copy of the running order.
+    fn clone_from(&mut self, source: &OrderState) {
+        self.lines.clone_from(&source.lines);
+        self.bare_amount = source.bare_amount;
+        self.initial_amount = source.initial_amount;
+        self.order_discount = source.order_discount;
+        self.canonical.clone_from(&source.canonical);
     }
 }
 
@@ -216,6 +268,7 @@ impl OrderState {
                     source_id: item.source_id.clone(),
                     related_object: resolved.related_object,
                     collections: resolved.collections,
+                    keys: resolved.keys,
                     metadata: item.metadata.clone(),
                     product_metadata: resolved.metadata,
                     product_name: resolved.name,
@@ -234,9 +287,12 @@ impl OrderState {
             });
         }
         let mut by_content: Vec<usize> = (0..lines.len()).collect();
-        by_content.sort_by_cached_key(|i| lines.get(*i).map(Line::content_key));
-        for (rank, i) in by_content.into_iter().enumerate() {
-            if let Some(l) = lines.get_mut(i) {
+        by_content.sort_unstable_by(|a, b| match (lines.get(*a), lines.get(*b)) {
+            (Some(a), Some(b)) => a.content_cmp(b),
+            _ => a.cmp(b),
+        });
+        for (rank, i) in by_content.iter().enumerate() {
+            if let Some(l) = lines.get_mut(*i) {
                 l.rank = rank;
             }
         }
@@ -257,6 +313,7 @@ impl OrderState {
             bare_amount,
             initial_amount: Money::ZERO,
             order_discount: Money::ZERO,
+            canonical: by_content.into(),
         };
         state.initial_amount = state.amount()?;
         if state.initial_amount.0 > MAX_AMOUNT {
@@ -294,10 +351,19 @@ impl OrderState {
 
     /// Indices of lines in canonical (content) order: by product, SKU,
     /// price, quantity and metadata, computed once when the order is read;
-    /// lines added by unit effects come last.
-    pub fn canonical_order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.lines.len()).collect();
-        idx.sort_by_key(|i| self.lines.get(*i).map(|l| (l.rank, l.index)));
-        idx
+    /// lines added by unit effects come last, in the order they were added.
+    pub fn canonical_order(&self) -> &[usize] {
+        &self.canonical
+    }
+
+    /// Adds a line (free units of a product not in the cart) after every
+    /// other in canonical order; returns its position.
+    pub fn push_line(&mut self, line: Line) -> usize {
+        let pos = self.lines.len();
+        self.lines.push(line);
+        let mut order = self.canonical.to_vec();
+        order.push(pos);
+        self.canonical = order.into();
+        pos
     }
 }

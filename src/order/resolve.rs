@@ -2,10 +2,11 @@
 //! metadata and catalog prices.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::line::{Line, LineInfo};
+use super::line::{Line, LineInfo, LineKeys, NO_KEY};
 use crate::money::Money;
-use crate::plan::{Metadata, Plan};
+use crate::plan::{Catalog, Metadata, Plan, Product, Sku};
 use crate::request::OrderItemInput;
 
 /// Everything resolved about an order line from the catalog.
@@ -16,23 +17,24 @@ pub struct ResolvedItem {
     /// Catalog SKU id (or the id as sent).
     pub sku_id: Option<String>,
     /// `product` or `sku`.
-    pub related_object: Option<String>,
-    /// Collections containing it.
-    pub collections: BTreeSet<String>,
-    /// Product metadata (SKU's and inline over it).
-    pub metadata: Metadata,
+    pub related_object: Option<&'static str>,
+    /// Collections containing it, sorted (shared with the plan).
+    pub collections: Arc<[String]>,
+    /// The target numbers of its ids.
+    pub keys: LineKeys,
+    /// Product metadata (SKU's and inline over it; shared with the plan
+    /// when nothing is merged over it).
+    pub metadata: Arc<Metadata>,
     /// Product name.
     pub name: Option<String>,
     /// Catalog price.
     pub catalog_price: Option<Money>,
 }
 
-/// Resolves an order line against the catalog.
-pub fn resolve_item(plan: &Plan, item: &OrderItemInput) -> ResolvedItem {
-    let catalog = &plan.catalog;
+/// The SKU id a line names: its own, by inline SKU, or by merchant id.
+fn sku_id_of(catalog: &Catalog, item: &OrderItemInput) -> Option<String> {
     let related = item.related_object.as_deref();
-    let sku_id = item
-        .sku_id
+    item.sku_id
         .clone()
         .or_else(|| item.sku.as_ref().and_then(|s| s.id.clone()))
         .or_else(|| {
@@ -50,10 +52,14 @@ pub fn resolve_item(plan: &Plan, item: &OrderItemInput) -> ResolvedItem {
                     .unwrap_or_else(|| s.clone()),
             ),
             _ => None,
-        });
-    let sku = sku_id.as_ref().and_then(|s| catalog.skus.get(s));
-    let product_id = item
-        .product_id
+        })
+}
+
+/// The product id a line names: its own, by inline product, its SKU's, or
+/// by merchant id.
+fn product_id_of(catalog: &Catalog, item: &OrderItemInput, sku: Option<&Sku>) -> Option<String> {
+    let related = item.related_object.as_deref();
+    item.product_id
         .clone()
         .or_else(|| item.product.as_ref().and_then(|p| p.id.clone()))
         .or_else(|| {
@@ -72,34 +78,101 @@ pub fn resolve_item(plan: &Plan, item: &OrderItemInput) -> ResolvedItem {
                     .cloned()
                     .unwrap_or_else(|| s.clone()),
             ),
-        });
-    let product = product_id.as_ref().and_then(|p| catalog.products.get(p));
-    let mut metadata = product.map(|p| p.metadata.clone()).unwrap_or_default();
-    if let Some(s) = sku {
-        metadata.extend(s.metadata.clone());
+        })
+}
+
+/// Product metadata with the SKU's and the line's inline objects over it;
+/// the plan's own object when nothing is laid over it.
+fn merged_metadata(
+    catalog: &Catalog,
+    item: &OrderItemInput,
+    product: Option<&Product>,
+    sku: Option<&Sku>,
+) -> Arc<Metadata> {
+    let base = catalog.metadata_at(product.map_or(0, |p| p.metadata));
+    let sku_meta = sku.map(|s| catalog.metadata_at(s.metadata));
+    let inline: Vec<&Metadata> = [&item.product, &item.sku]
+        .into_iter()
+        .flatten()
+        .map(|i| &i.metadata)
+        .filter(|m| !m.is_empty())
+        .collect();
+    if sku_meta.as_ref().is_none_or(|m| m.is_empty()) && inline.is_empty() {
+        return base;
     }
-    for inline in [&item.product, &item.sku].into_iter().flatten() {
-        metadata.extend(inline.metadata.clone());
+    let mut merged = (*base).clone();
+    if let Some(s) = sku_meta {
+        merged.extend(s.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    let mut collections = BTreeSet::new();
-    for id in [&product_id, &sku_id].into_iter().flatten() {
-        if let Some(cs) = catalog.collections_of.get(id) {
-            collections.extend(cs.iter().cloned());
+    for m in inline {
+        merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    Arc::new(merged)
+}
+
+/// The union of two sorted sets; one of them shared when the other is empty.
+fn union<T: Ord + Clone>(a: Option<&Arc<[T]>>, b: Option<&Arc<[T]>>) -> Arc<[T]> {
+    match (a, b) {
+        (Some(a), None) => a.clone(),
+        (None, Some(b)) => b.clone(),
+        (None, None) => Arc::from(Vec::new()),
+        (Some(a), Some(b)) => {
+            let set: BTreeSet<&T> = a.iter().chain(b.iter()).collect();
+            set.into_iter().cloned().collect()
         }
     }
+}
+
+/// The collections of the product and the SKU, together: as ids and as
+/// target numbers.
+fn collections(
+    catalog: &Catalog,
+    (product_id, product): (&Option<String>, Option<&Product>),
+    (sku_id, sku): (&Option<String>, Option<&Sku>),
+) -> (Arc<[String]>, Arc<[u32]>) {
+    let p = product_id
+        .as_deref()
+        .and_then(|i| catalog.collection_set(i, product.map(|p| p.collections)));
+    let s = sku_id
+        .as_deref()
+        .and_then(|i| catalog.collection_set(i, sku.map(|s| s.collections)));
+    let ids = |set: Option<usize>| set.and_then(|i| catalog.collection_sets.get(i));
+    let keys = |set: Option<usize>| set.and_then(|i| catalog.collection_keys.get(i));
+    (union(ids(p), ids(s)), union(keys(p), keys(s)))
+}
+
+/// Resolves an order line against the catalog.
+pub fn resolve_item(plan: &Plan, item: &OrderItemInput) -> ResolvedItem {
+    let catalog = &plan.catalog;
+    let sku_id = sku_id_of(catalog, item);
+    let sku = sku_id.as_ref().and_then(|s| catalog.skus.get(s));
+    let product_id = product_id_of(catalog, item, sku);
+    let product = product_id.as_ref().and_then(|p| catalog.products.get(p));
+    let (collections, collection_keys) =
+        collections(catalog, (&product_id, product), (&sku_id, sku));
+    let key = |id: Option<&String>| id.and_then(|i| plan.target_key(i)).unwrap_or(NO_KEY);
     ResolvedItem {
-        related_object: Some(if sku_id.is_some() { "sku" } else { "product" }.to_string())
-            .filter(|_| sku_id.is_some() || product_id.is_some()),
+        keys: LineKeys {
+            product: key(product_id.as_ref()),
+            sku: key(sku_id.as_ref()),
+            source: key(item.source_id.as_ref()),
+            collections: collection_keys,
+        },
+        collections,
+        related_object: (sku_id.is_some() || product_id.is_some()).then_some(if sku_id.is_some() {
+            "sku"
+        } else {
+            "product"
+        }),
         catalog_price: sku
             .and_then(|s| s.price)
             .or_else(|| product.and_then(|p| p.price)),
         name: product
             .map(|p| p.name.clone())
             .or_else(|| item.product.as_ref().and_then(|p| p.name.clone())),
+        metadata: merged_metadata(catalog, item, product, sku),
         product_id,
         sku_id,
-        collections,
-        metadata,
     }
 }
 
@@ -125,6 +198,7 @@ pub fn catalog_line(plan: &Plan, unit_type: &str, index: usize) -> Option<Line> 
             source_id: None,
             related_object: r.related_object,
             collections: r.collections,
+            keys: r.keys,
             metadata: Metadata::new(),
             product_metadata: r.metadata,
             product_name: r.name,

@@ -176,6 +176,8 @@ pub struct Target {
     pub object: TargetObject,
     /// Product, SKU or collection id.
     pub id: String,
+    /// The id's position in [`super::Plan::target_ids`].
+    pub key: u32,
     /// Which matched resources get the discount.
     pub effect: TargetEffect,
     /// Lines or units.

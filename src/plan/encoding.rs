@@ -154,6 +154,7 @@ impl Plan {
             && self.by_holder.is_well_formed()
             && self.price_index.is_well_formed()
             && self.catalog.is_well_formed()
+            && self.target_ids.is_well_formed()
             && self.code_table.is_well_formed(reds)
             && self.tz.is_well_formed();
         if !sorted {

@@ -23,7 +23,7 @@ pub mod wire;
 
 use serde::{Deserialize, Serialize};
 
-pub use catalog::{Catalog, Product, Sku};
+pub use catalog::{Catalog, Product, SharedMetadata, Sku};
 pub use codes::CodeTable;
 pub use discount::{
     AmountEffect, BundleComponent, BundleRule, Discount, Dynamic, Eligibility, Target,
@@ -57,6 +57,15 @@ pub struct Currency {
     pub exponent: u32,
 }
 
+/// A stacking category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Display name.
+    pub name: String,
+    /// Lower is applied first under `CATEGORY_HIERARCHY`.
+    pub hierarchy: i64,
+}
+
 /// A compiled plan of one project and channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
@@ -80,8 +89,8 @@ pub struct Plan {
     pub code_salt: String,
     /// Stacking rules.
     pub stacking: StackingRules,
-    /// Category hierarchy by category id.
-    pub categories: Index<i64>,
+    /// Stacking categories by id.
+    pub categories: Index<Category>,
     /// Campaigns.
     pub campaigns: Vec<Campaign>,
     /// Validation rules (`Err` = disabled, with the reason).
@@ -98,6 +107,10 @@ pub struct Plan {
     pub tier_ids: Index<usize>,
     /// The catalog.
     pub catalog: Catalog,
+    /// Every id a target names (products, SKUs, collections), numbered:
+    /// each target carries its id's number, and each order line the numbers
+    /// of its own ids, so matching compares integers.
+    pub target_ids: Index<u32>,
     /// Tier positions of every PROMOTION campaign, in campaign then hierarchy order.
     pub tiers: Vec<usize>,
     /// Redeemables anyone may use without holding them: tiers and generic
@@ -131,6 +144,11 @@ impl Plan {
     /// Finds a promotion tier by id.
     pub fn find_tier(&self, id: &str) -> Option<usize> {
         self.tier_ids.get(id).copied()
+    }
+
+    /// The number of an id some target names, if any does.
+    pub fn target_key(&self, id: &str) -> Option<u32> {
+        self.target_ids.get(id).copied()
     }
 
     /// Whether `category` is exclusive ("never stackable").

@@ -103,6 +103,9 @@ pub struct ItemTarget {
     pub object: Option<TargetObject>,
     /// The id.
     pub id: String,
+    /// The id's position in [`super::Plan::target_ids`]: lines are matched
+    /// by number, not by text.
+    pub key: u32,
 }
 
 /// Where a counter lives.

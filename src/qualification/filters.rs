@@ -200,7 +200,7 @@ pub fn touches_cart(snap: &Plan, r: &Redeemable, order: &OrderState) -> bool {
     let e = &r.eligibility;
     let targets = e.included.iter().chain(&e.excluded);
     for t in targets {
-        if order.lines.iter().any(|l| l.matches(Some(t.object), &t.id)) {
+        if order.lines.iter().any(|l| l.matches(Some(t.object), t.key)) {
             return true;
         }
     }
@@ -214,7 +214,7 @@ pub fn touches_cart(snap: &Plan, r: &Redeemable, order: &OrderState) -> bool {
             vr.rules.rules.iter().any(|rule| {
                 rule.targets.iter().any(|(_, ts)| {
                     ts.iter()
-                        .any(|t| order.lines.iter().any(|l| l.matches(t.object, &t.id)))
+                        .any(|t| order.lines.iter().any(|l| l.matches(t.object, t.key)))
                 })
             }) || vr.bundle.as_ref().is_some_and(|b| b.names_any(order))
         })

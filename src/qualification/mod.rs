@@ -16,12 +16,14 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::money::Money;
-use crate::order::{OrderCalculation, OrderState};
+use crate::order::{OrderCalculation, OrderEcho, OrderState};
 use crate::plan::Plan;
-use crate::request::ValidationRequest;
+use crate::request::{Expand, ValidationRequest};
 use crate::stacking::StackingRules;
 use crate::time::Instant;
-use crate::validation::{apply_stack, Detail, Outcome, RedeemableResult, Status, TargetList};
+use crate::validation::{
+    apply_stack, Detail, Outcome, RedeemableResult, Spelled, Status, TargetList,
+};
 
 /// Most entries per page.
 pub const MAX_LIMIT: u32 = 50;
@@ -145,7 +147,7 @@ fn admitted(
     items_discount: Money,
     touches_cart: bool,
 ) -> bool {
-    let key = result.result.error.as_ref().map(|e| e.key.as_str());
+    let key = result.result.error.as_ref().map(|e| e.key);
     let bundle_only = result
         .result
         .bundle
@@ -192,14 +194,10 @@ pub fn qualify(
         ));
     }
     let filter = filters::Filter::compile(&req.options.filters)?;
+    let expand = Expand::of(&req.options.expand, "options.expand")?;
     let base = OrderState::from_input(&req.order, snap)?;
-    let base_order = OrderCalculation::between(
-        &base,
-        &base,
-        req.order.id.as_ref(),
-        req.order.source_id.as_ref(),
-        &req.order.metadata,
-    )?;
+    let base_order =
+        OrderCalculation::between(&base, &base, &OrderEcho::of(&req.order, expand.order))?;
     // One request, read once; each candidate only swaps the redeemable.
     let mut single = ValidationRequest {
         redeemables: Vec::with_capacity(1),
@@ -207,6 +205,7 @@ pub fn qualify(
         customer: req.customer.clone(),
         metadata: req.metadata.clone(),
         counters: req.counters.clone(),
+        options: None,
     };
     // Rank every candidate on its amounts first; spell out only the page.
     let mut ranked: Vec<Ranked> = Vec::new();
@@ -260,7 +259,13 @@ pub fn qualify(
             continue;
         };
         single.redeemables = vec![crate::request::RedeemableRef::naming(r, id.clone())];
-        let stacked = apply_stack(snap, &single, &base, now, Detail::Full)?;
+        let spelled = Spelled {
+            snapshots: true,
+            items: expand.order,
+            names: true,
+            category_names: expand.category,
+        };
+        let stacked = apply_stack(snap, &single, &base, now, Detail::Answer(spelled))?;
         let Some(result) = stacked.results.into_iter().next() else {
             continue;
         };

@@ -55,9 +55,9 @@ pub struct QualificationOptions {
     /// Sorting.
     #[serde(default)]
     pub sorting_rule: SortingRule,
-    /// Accepted for compatibility; ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Value>,
+    /// Voucherify's `expand` values (see [`crate::request::Expand`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expand: Vec<String>,
 }
 
 /// The qualification request.

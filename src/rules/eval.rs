@@ -92,12 +92,67 @@ pub struct RuleOutcome {
     pub counters_assumed: Vec<String>,
 }
 
-struct Leaf {
+/// Rule numbers from the top (`2.1` is rule 1 inside rule 2), borrowed
+/// from the plan: built as text only for the failure that is reported.
+#[derive(Clone, Copy)]
+struct RulePath<'r> {
+    parts: [&'r str; crate::limits::MAX_RULE_DEPTH + 1],
+    len: usize,
+}
+
+impl<'r> RulePath<'r> {
+    const ROOT: RulePath<'static> = RulePath {
+        parts: [""; crate::limits::MAX_RULE_DEPTH + 1],
+        len: 0,
+    };
+
+    fn child(self, number: &'r str) -> RulePath<'r> {
+        let mut out = self;
+        if let Some(slot) = out.parts.get_mut(self.len) {
+            *slot = number;
+            out.len += 1;
+        }
+        out
+    }
+
+    fn text(&self) -> String {
+        self.parts.get(..self.len).unwrap_or_default().join(".")
+    }
+}
+
+/// A rule as a failure names it (kind, path, name, innermost message).
+#[derive(Clone, Copy)]
+struct Ident<'r> {
+    kind: FailureKind,
+    path: RulePath<'r>,
+    rule: &'r str,
+    message: Option<&'r str>,
+}
+
+impl Ident<'_> {
+    const NOBODY: Ident<'static> = Ident {
+        kind: FailureKind::Order,
+        path: RulePath::ROOT,
+        rule: "",
+        message: None,
+    };
+
+    fn failure(&self) -> Failure {
+        Failure {
+            kind: self.kind,
+            path: self.path.text(),
+            rule: self.rule.to_string(),
+            message: self.message.map(str::to_string),
+        }
+    }
+}
+
+struct Leaf<'r> {
     passed: bool,
-    failure: Option<Failure>,
+    failure: Option<Ident<'r>>,
     nudges: Option<Vec<Nudge>>,
     /// Who this leaf is, whether or not it failed.
-    ident: Failure,
+    ident: Ident<'r>,
 }
 
 /// Lines a rule set looks at: all of the order's at the top, the matched
@@ -156,7 +211,7 @@ fn amount_nudge(rule: &Rule, current: Money) -> Option<Vec<Nudge>> {
 
 fn target_matches(line: &Line, rule: &Rule) -> bool {
     rule.targets.iter().all(|(op, targets)| {
-        let any = targets.iter().any(|t| line.matches(t.object, &t.id));
+        let any = targets.iter().any(|t| line.matches(t.object, t.key));
         match op {
             Operator::IsNot | Operator::NotIn => !any,
             _ => any,
@@ -244,15 +299,15 @@ fn counter_value(
     base.saturating_add(add)
 }
 
-fn eval_rule(
-    rule: &Rule,
-    path: &str,
+fn eval_rule<'r>(
+    rule: &'r Rule,
+    path: RulePath<'r>,
     scope: Scope<'_>,
     ctx: &EvalContext<'_>,
     assumed: &mut Vec<String>,
-) -> Leaf {
+) -> Leaf<'r> {
     let mut nudges = None;
-    let mut inner_failure: Option<Failure> = None;
+    let mut inner_failure: Option<Ident<'r>> = None;
     let conds = &rule.conditions;
     let passed = match &rule.kind {
         RuleKind::OrderAmount => {
@@ -315,7 +370,7 @@ fn eval_rule(
                 .filter(|l| target_matches(l, rule))
                 .collect();
             // The innermost failing sub-rule, from the line that decided.
-            let sub_failure: std::cell::RefCell<Option<Failure>> = std::cell::RefCell::new(None);
+            let sub_failure: std::cell::Cell<Option<Ident<'r>>> = std::cell::Cell::new(None);
             let sub_ok = |focus: &Line| -> bool {
                 match &rule.sub {
                     None => true,
@@ -326,11 +381,8 @@ fn eval_rule(
                             focus: Some(focus),
                         };
                         let leaf = eval_set(sub, path, scope, ctx, &mut ignore);
-                        if !leaf.passed {
-                            let mut slot = sub_failure.borrow_mut();
-                            if slot.is_none() {
-                                *slot = leaf.failure;
-                            }
+                        if !leaf.passed && sub_failure.get().is_none() {
+                            sub_failure.set(leaf.failure);
                         }
                         leaf.passed
                     }
@@ -365,7 +417,7 @@ fn eval_rule(
                 nudges = items_nudge(rule, &matched);
             }
             if !ok {
-                inner_failure = sub_failure.into_inner();
+                inner_failure = sub_failure.get();
             }
             ok
         }
@@ -422,70 +474,63 @@ fn eval_rule(
             None => true,
         },
     };
-    let mut ident = Failure {
+    let mut ident = Ident {
         kind: kind_of(&rule.kind),
-        path: path.to_string(),
-        rule: rule.name.clone(),
-        message: rule.message.clone(),
+        path,
+        rule: &rule.name,
+        message: rule.message.as_deref(),
     };
     if let Some(inner) = inner_failure {
         // Path and rule name of the innermost failing sub-rule; the
         // matcher's own message, if it has one, wins over the sub-rule's.
         ident.path = inner.path;
         ident.rule = inner.rule;
-        ident.message = rule.message.clone().or(inner.message);
+        ident.message = rule.message.as_deref().or(inner.message);
     }
     Leaf {
         passed,
-        failure: (!passed).then(|| ident.clone()),
+        failure: (!passed).then_some(ident),
         nudges,
         ident,
     }
 }
 
-fn eval_set(
-    set: &RuleSet,
-    prefix: &str,
+fn eval_set<'r>(
+    set: &'r RuleSet,
+    prefix: RulePath<'r>,
     scope: Scope<'_>,
     ctx: &EvalContext<'_>,
     assumed: &mut Vec<String>,
-) -> Leaf {
-    let leaves: Vec<Leaf> = set
+) -> Leaf<'r> {
+    let leaves: Vec<Leaf<'r>> = set
         .rules
         .iter()
         .zip(&set.numbers)
-        .map(|(rule, number)| {
-            let path = if prefix.is_empty() {
-                number.clone()
-            } else {
-                format!("{prefix}.{number}")
-            };
-            eval_rule(rule, &path, scope, ctx, assumed)
-        })
+        .map(|(rule, number)| eval_rule(rule, prefix.child(number), scope, ctx, assumed))
         .collect();
     combine(&set.logic, &leaves)
 }
 
-fn combine(logic: &Logic, leaves: &[Leaf]) -> Leaf {
+fn combine<'r>(logic: &Logic, leaves: &[Leaf<'r>]) -> Leaf<'r> {
     match logic {
         Logic::True => Leaf {
             passed: true,
             failure: None,
             nudges: Some(Vec::new()),
-            ident: nobody(),
+            ident: Ident::NOBODY,
         },
         Logic::Rule(i) => match leaves.get(*i) {
             Some(l) => Leaf {
                 passed: l.passed,
-                failure: l.failure.clone(),
+                failure: l.failure,
                 nudges: l.nudges.clone(),
-                ident: l.ident.clone(),
+                ident: l.ident,
             },
             None => Leaf {
                 passed: false,
                 failure: None,
                 nudges: None,
-                ident: nobody(),
+                ident: Ident::NOBODY,
             },
         },
         Logic::And(a, b) => {
@@ -529,7 +574,7 @@ fn combine(logic: &Logic, leaves: &[Leaf]) -> Leaf {
             // report the first rule it names.
             let failure = first_rule(inner)
                 .and_then(|i| leaves.get(i))
-                .map(|l| l.ident.clone());
+                .map(|l| l.ident);
             Leaf {
                 passed: !inner_leaf.passed,
                 failure: if inner_leaf.passed { failure } else { None },
@@ -537,15 +582,6 @@ fn combine(logic: &Logic, leaves: &[Leaf]) -> Leaf {
                 ident: inner_leaf.ident,
             }
         }
-    }
-}
-
-fn nobody() -> Failure {
-    Failure {
-        kind: FailureKind::Order,
-        path: String::new(),
-        rule: String::new(),
-        message: None,
     }
 }
 
@@ -564,7 +600,7 @@ pub fn evaluate(set: &RuleSet, ctx: &EvalContext<'_>) -> RuleOutcome {
     let mut assumed = Vec::new();
     let leaf = eval_set(
         set,
-        "",
+        RulePath::ROOT,
         Scope {
             lines: &lines,
             focus: None,
@@ -576,7 +612,11 @@ pub fn evaluate(set: &RuleSet, ctx: &EvalContext<'_>) -> RuleOutcome {
     assumed.dedup();
     RuleOutcome {
         passed: leaf.passed,
-        failure: if leaf.passed { None } else { leaf.failure },
+        failure: if leaf.passed {
+            None
+        } else {
+            leaf.failure.map(|f| f.failure())
+        },
         nudges: if leaf.passed {
             Vec::new()
         } else {

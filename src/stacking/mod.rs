@@ -42,7 +42,7 @@ pub fn sort_key(snap: &Plan, categories: &[String], position: usize) -> (u8, i64
         SortingRule::RequestedOrder => 0,
         SortingRule::CategoryHierarchy => categories
             .iter()
-            .filter_map(|c| snap.categories.get(c))
+            .filter_map(|c| snap.categories.get(c).map(|c| &c.hierarchy))
             .copied()
             .min()
             .unwrap_or(i64::MAX),

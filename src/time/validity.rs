@@ -69,6 +69,10 @@ impl Validity {
     }
 
     fn in_windows(&self, t: Instant, tz: &TimeZone) -> bool {
+        // Most objects have dates at most: no local time to work out.
+        if !self.is_recurring() {
+            return true;
+        }
         let Some(local) = tz.local(t) else {
             return false;
         };

@@ -48,7 +48,7 @@ pub struct Candidate {
 }
 
 pub(crate) fn error(
-    key: &str,
+    key: &'static str,
     details: Option<String>,
     id: &str,
     resource_type: &'static str,
@@ -59,8 +59,8 @@ pub(crate) fn error(
         } else {
             400
         },
-        key: key.to_string(),
-        message: default_message(key).to_string(),
+        key,
+        message: default_message(key),
         details,
         resource_id: id.to_string(),
         resource_type,
@@ -179,7 +179,7 @@ fn gate(
 ) -> Option<StaticError> {
     let tier = r.kind == RedeemableKind::PromotionTier;
     let rtype = if tier { "promotion_tier" } else { "voucher" };
-    let fail = |key: &str, details: Option<String>, nudges: Vec<Nudge>| {
+    let fail = |key: &'static str, details: Option<String>, nudges: Vec<Nudge>| {
         Some(StaticError {
             error: error(key, details, id, rtype),
             nudges,

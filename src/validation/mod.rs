@@ -20,9 +20,10 @@ pub use response::*;
 
 use crate::error::Error;
 use crate::money::Money;
+use crate::order::OrderEcho;
 use crate::order::{OrderCalculation, OrderState};
 use crate::plan::Plan;
-use crate::request::{RedeemableObject, ValidationRequest};
+use crate::request::{Expand, RedeemableObject, ValidationRequest};
 use crate::stacking::{group_of, sort_key, ApplicationMode, Group, LimitTracker};
 use crate::time::Instant;
 
@@ -36,8 +37,20 @@ pub fn validate(
     now: Instant,
 ) -> Result<ValidationResponse, Error> {
     request_checks::check(snap, req)?;
+    let expand = Expand::of(
+        req.options
+            .as_ref()
+            .map_or(&[][..], |o| o.expand.as_slice()),
+        "options.expand",
+    )?;
     let initial = OrderState::from_input(&req.order, snap)?;
-    let stacked = apply_stack(snap, req, &initial, now, Detail::Full)?;
+    let detail = Detail::Answer(Spelled {
+        snapshots: expand.order,
+        items: expand.order,
+        names: expand.redeemable,
+        category_names: expand.category,
+    });
+    let stacked = apply_stack(snap, req, &initial, now, detail)?;
     let Stacked {
         mut results,
         final_state,
@@ -47,9 +60,7 @@ pub fn validate(
     let order = OrderCalculation::between(
         &initial,
         &final_state,
-        req.order.id.as_ref(),
-        req.order.source_id.as_ref(),
-        &req.order.metadata,
+        &OrderEcho::of(&req.order, expand.order),
     )?;
     let applicable = results
         .iter()
@@ -83,17 +94,39 @@ pub fn validate(
 /// How much of each outcome [`apply_stack`] spells out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
-    /// Everything a validation response shows: names, categories,
-    /// per-redeemable order snapshots, targets.
-    Full,
+    /// What an answer shows: statuses, results, errors and nudges,
+    /// categories, targets, and what [`Spelled`] adds.
+    Answer(Spelled),
     /// Statuses, errors, nudges and [`AppliedEffect`]s only — for callers
     /// that rank or price many candidates and explain few (a strikethrough
     /// page, a qualification ranking). Effects and the order reached are
     /// always those of `Full`, and so are statuses, except that (in
     /// `PARTIAL` mode) once one redeemable has applied, a common one over a
     /// stacking limit is reported SKIPPED without evaluating its rules
-    /// (`Full` says INAPPLICABLE when they fail): it could not apply either way.
+    /// (`Answer` says INAPPLICABLE when they fail): it could not apply either way.
     Amounts,
+}
+
+/// What an answer spells out beyond its lean default (from `options.expand`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spelled {
+    /// Each applicable redeemable's own `order` after it.
+    pub snapshots: bool,
+    /// The `items` of every `order` in the answer.
+    pub items: bool,
+    /// Each redeemable's campaign id and name, tier name and banner, metadata.
+    pub names: bool,
+    /// Each category's `name` and `object`.
+    pub category_names: bool,
+}
+
+impl Detail {
+    fn spelled(self) -> Option<Spelled> {
+        match self {
+            Detail::Answer(s) => Some(s),
+            Detail::Amounts => None,
+        }
+    }
 }
 
 /// What one applied redeemable took off the order.
@@ -214,10 +247,10 @@ pub fn apply_stack(
 }
 
 /// The details of a skip.
-pub(crate) fn skip_details(key: &str) -> Details {
+pub(crate) fn skip_details(key: &'static str) -> Details {
     Details {
-        key: key.to_string(),
-        message: default_message(key).to_string(),
+        key,
+        message: default_message(key),
     }
 }
 
@@ -238,6 +271,7 @@ fn run(
     detail: Detail,
 ) -> Result<Run, Error> {
     let mut state = initial.clone();
+    let mut scratch = initial.clone();
     let mut limits = LimitTracker::default();
     let mut results = Vec::with_capacity(candidates.len());
     let mut effects = Vec::new();
@@ -247,8 +281,8 @@ fn run(
             result.status = Status::Inapplicable;
             result.result.error = Some(err.error.clone());
             result.result.details = Some(Details {
-                key: err.error.key.clone(),
-                message: err.error.message.clone(),
+                key: err.error.key,
+                message: err.error.message,
             });
             result.nudges = err.nudges.clone();
             results.push(result);
@@ -286,9 +320,12 @@ fn run(
                 continue;
             }
         }
-        let before = (detail == Detail::Full).then(|| state.clone());
+        let before = detail
+            .spelled()
+            .filter(|s| s.snapshots)
+            .map(|_| state.clone());
         let (order_before, items_before) = (state.order_discount, state.items_discount()?);
-        match run_step(snap, req, now, c, r, &state, position, detail)? {
+        match run_step(snap, req, now, c, r, &state, &mut scratch, position, detail)? {
             StepOutcome::Inapplicable {
                 error,
                 nudges,
@@ -297,8 +334,8 @@ fn run(
             } => {
                 result.status = Status::Inapplicable;
                 result.result.details = Some(Details {
-                    key: error.key.clone(),
-                    message: error.message.clone(),
+                    key: error.key,
+                    message: error.message,
                 });
                 result.result.error = Some(error);
                 result.result.bundle = bundle;
@@ -306,7 +343,6 @@ fn run(
                 result.counters_assumed = counters_assumed;
             }
             StepOutcome::Applied {
-                state: next,
                 outcome,
                 applicable_to,
                 inapplicable_to,
@@ -324,7 +360,7 @@ fn run(
                     result.result.details = Some(skip_details("no_effect"));
                 } else {
                     limits.record(snap, &r.categories);
-                    state = next;
+                    std::mem::swap(&mut state, &mut scratch);
                     effects.push(AppliedEffect {
                         result: results.len(),
                         redeemable: *redeemable,
@@ -335,13 +371,11 @@ fn run(
                     result.result = outcome;
                     result.applicable_to = applicable_to;
                     result.inapplicable_to = inapplicable_to;
-                    if let Some(before) = &before {
+                    if let (Some(before), Some(s)) = (&before, detail.spelled()) {
                         result.order = Some(OrderCalculation::of_step(
                             before,
                             &state,
-                            req.order.id.as_ref(),
-                            req.order.source_id.as_ref(),
-                            &req.order.metadata,
+                            &OrderEcho::of(&req.order, s.items),
                         )?);
                     }
                 }
@@ -389,35 +423,47 @@ impl Candidate {
             nudges: Vec::new(),
             counters_assumed: Vec::new(),
         };
-        if detail == Detail::Amounts {
+        let Some(spelled) = detail.spelled() else {
             return out;
+        };
+        let Resolution::Found { redeemable, .. } = &self.resolution else {
+            return out;
+        };
+        let Some(r) = snap.redeemables.get(*redeemable) else {
+            return out;
+        };
+        if spelled.names {
+            let camp = snap.campaigns.get(r.campaign);
+            out.campaign_id = camp.map(|c| c.id.clone());
+            out.campaign_name = camp.map(|c| c.name.clone());
+            out.name = r.name.clone();
+            out.banner = r.banner.clone();
+            out.metadata = r.metadata.clone();
         }
-        if let Resolution::Found { redeemable, .. } = &self.resolution {
-            if let Some(r) = snap.redeemables.get(*redeemable) {
-                let camp = snap.campaigns.get(r.campaign);
-                out.campaign_id = camp.map(|c| c.id.clone());
-                out.campaign_name = camp.map(|c| c.name.clone());
-                out.name = r.name.clone();
-                out.banner = r.banner.clone();
-                out.metadata = r.metadata.clone();
-                out.categories = r
-                    .categories
-                    .iter()
-                    .map(|c| CategoryRef {
-                        id: c.clone(),
-                        hierarchy: snap.categories.get(c).copied().unwrap_or(1),
-                        stacking_rules_type: if snap.is_exclusive(c) {
-                            Some("EXCLUSIVE")
-                        } else if snap.is_joint(c) {
-                            Some("JOINT")
-                        } else {
-                            None
-                        },
-                    })
-                    .collect();
-                out.result.discount = r.discount.clone();
-            }
-        }
+        out.categories = r
+            .categories
+            .iter()
+            .map(|c| category_ref(snap, c, spelled.category_names))
+            .collect();
+        out.result.discount = r.discount.clone();
         out
+    }
+}
+
+/// A category as answers show it; with `named`, its name and `object` too.
+pub(crate) fn category_ref(snap: &Plan, id: &str, named: bool) -> CategoryRef {
+    let category = snap.categories.get(id);
+    CategoryRef {
+        id: id.to_string(),
+        hierarchy: category.map_or(1, |c| c.hierarchy),
+        stacking_rules_type: if snap.is_exclusive(id) {
+            Some("EXCLUSIVE")
+        } else if snap.is_joint(id) {
+            Some("JOINT")
+        } else {
+            None
+        },
+        name: category.filter(|_| named).map(|c| c.name.clone()),
+        object: named.then_some("category"),
     }
 }

@@ -103,6 +103,12 @@ pub struct CategoryRef {
     /// `EXCLUSIVE` or `JOINT`, when it is either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stacking_rules_type: Option<&'static str>,
+    /// Display name (`options.expand: ["category"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `category` (`options.expand: ["category"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<&'static str>,
 }
 
 /// `{object: "list", data_ref: "data", data, total}`.
@@ -192,9 +198,9 @@ pub struct LoyaltyResult {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Details {
     /// The key.
-    pub key: String,
+    pub key: &'static str,
     /// A sentence.
-    pub message: String,
+    pub message: &'static str,
 }
 
 /// `result.error`.
@@ -203,9 +209,9 @@ pub struct RedeemableError {
     /// HTTP-like status (404 not found, 400 otherwise).
     pub code: u16,
     /// The error key (`voucher_expired`, `order_rules_violated`, …).
-    pub key: String,
+    pub key: &'static str,
     /// A generic sentence for the key.
-    pub message: String,
+    pub message: &'static str,
     /// More about this case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,

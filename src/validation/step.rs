@@ -38,11 +38,9 @@ pub enum StepOutcome {
         /// Counters assumed zero.
         counters_assumed: Vec<String>,
     },
-    /// It applies; `state` is the order after it (not yet committed: the
-    /// stacking limits decide).
+    /// It applies; the scratch state holds the order after it (not yet
+    /// committed: the stacking limits decide).
     Applied {
-        /// The order after it.
-        state: OrderState,
         /// What it gave.
         outcome: Outcome,
         /// Targets it touched.
@@ -87,7 +85,7 @@ fn target_lists(
             let idx: Vec<usize> = touched
                 .iter()
                 .copied()
-                .filter(|i| line(i).is_some_and(|l| l.matches(Some(t.object), &t.id)))
+                .filter(|i| line(i).is_some_and(|l| l.matches(Some(t.object), t.key)))
                 .collect();
             if !idx.is_empty() {
                 applicable.push(TargetRef {
@@ -133,7 +131,7 @@ fn target_lists(
             order_item_indices: state
                 .lines
                 .iter()
-                .filter(|l| l.matches(Some(t.object), &t.id))
+                .filter(|l| l.matches(Some(t.object), t.key))
                 .map(|l| l.index)
                 .collect(),
         })
@@ -161,6 +159,7 @@ pub fn run_step(
     c: &Candidate,
     r: &Redeemable,
     state: &OrderState,
+    next: &mut OrderState,
     position: usize,
     detail: super::Detail,
 ) -> Result<StepOutcome, Error> {
@@ -254,7 +253,7 @@ pub fn run_step(
         multiplier,
         catalog: snap,
     };
-    let mut next = state.clone();
+    next.clone_from(state);
     let mut outcome = Outcome {
         discount: None,
         bundle: bundle_outcome,
@@ -265,10 +264,10 @@ pub fn run_step(
     let applied: Applied = match r.kind {
         RedeemableKind::DiscountVoucher | RedeemableKind::PromotionTier => match &r.discount {
             Some(d) => {
-                if detail == super::Detail::Full {
+                if detail != super::Detail::Amounts {
                     outcome.discount = r.discount.clone();
                 }
-                apply_discount(d, &r.eligibility, &mut next, &ctx)?
+                apply_discount(d, &r.eligibility, next, &ctx)?
             }
             None => Applied::default(),
         },
@@ -295,7 +294,7 @@ pub fn run_step(
                 aggregated_amount_limit: None,
                 formula: None,
             };
-            let a = apply_discount(&d, &r.eligibility, &mut next, &ctx)?;
+            let a = apply_discount(&d, &r.eligibility, next, &ctx)?;
             credits = a.order_discount.try_add(a.items_discount)?;
             outcome.gift = Some(GiftResult {
                 credits,
@@ -337,7 +336,7 @@ pub fn run_step(
                         aggregated_amount_limit: None,
                         formula: None,
                     };
-                    a = apply_discount(&d, &Eligibility::default(), &mut next, &ctx)?;
+                    a = apply_discount(&d, &Eligibility::default(), next, &ctx)?;
                     points = if a.order_discount >= value {
                         want_points
                     } else {
@@ -382,12 +381,11 @@ pub fn run_step(
     }
     counters_assumed.dedup();
     let (applicable_to, inapplicable_to) = match detail {
-        super::Detail::Full => target_lists(&r.eligibility, &next, &applied.touched),
+        super::Detail::Answer(_) => target_lists(&r.eligibility, next, &applied.touched),
         super::Detail::Amounts => (None, None),
     };
     Ok(StepOutcome::Applied {
         no_effect: applied.is_empty(),
-        state: next,
         outcome,
         applicable_to,
         inapplicable_to,

@@ -57,12 +57,19 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
+        Env::with_fixture("source")
+    }
+
+    /// Keys and a copy of `tests/fixtures/<name>` as `source/`.
+    pub fn with_fixture(name: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
         let out = run(&["keygen", "--out", keys.to_str().unwrap()]);
         assert!(out.status.success(), "{out:?}");
         copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/source"),
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
             &dir.path().join("source"),
         );
         Env { dir }

@@ -12,9 +12,11 @@ export type {
 } from "./client.js";
 export { RedemptionOutbox } from "./outbox.js";
 export type {
+  EarnedPointsCredit,
   EnqueueOptions,
   Enqueued,
   FlushReport,
+  OnDifference,
   OutboxEventMap,
   OutboxItem,
   OutboxRetryDetail,
@@ -22,7 +24,10 @@ export type {
   RedemptionAnswer,
   RedemptionBody,
   RedemptionDifference,
+  RedemptionDifferenceCause,
+  RedemptionDifferenceReason,
   RedemptionOutboxOptions,
+  RedemptionRejection,
   RedemptionSettlement,
 } from "./outbox.js";
 export { CacheStore, IndexedDBStore, MemoryStore, defaultStore, fromKeyValue } from "./store.js";

@@ -5,18 +5,62 @@
 // A value import first: tsc drops the comments (and the @ts-self-types line) before an elided type-only import.
 import { type SyncStore, defaultStore } from "./store.js";
 import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers } from "./shared.js";
+import { PromoError } from "../errors.js";
 import type { PromoEngine } from "../engine.js";
 import type { JsonValue, ValidationRequest, ValidationResponse } from "../types.js";
 
-/** Where the origin's answer differs from the local preview, and why. */
+/**
+ * What differs between the origin's answer and the local preview. For a
+ * redeemable's `status`, the origin's error or skip key (`quantity_exceeded`,
+ * `gift_amount_exceeded`, …); for amounts, which one moved.
+ */
+export type RedemptionDifferenceReason =
+  | "total_changed"
+  | "discount_changed"
+  | "amount_changed"
+  | "balance_changed"
+  | "points_changed"
+  | "valid_changed"
+  | "snapshot_version_differs"
+  | "not_in_origin_result"
+  | "applicable_at_origin"
+  | (string & {});
+
+/** Why an amount differs, as far as the origin can tell. */
+export type RedemptionDifferenceCause =
+  | "redeemable_status_differs"
+  | "live_balance_differs"
+  | "snapshot_version_differs"
+  | "calculation_differs";
+
+/** Where the origin's answer differs from the local preview, what differs, and why. */
 export interface RedemptionDifference {
-  /** e.g. `order.total_amount`, `redeemables[SUMMER-1].status`. */
+  /** e.g. `order.total_amount`, `redeemables[SUMMER-1].status`, `earned_points[camp_1].points`. */
   path: string;
   client: JsonValue;
   origin: JsonValue;
-  /** `quantity_exceeded`, `live_balance_differs`, `snapshot_version_differs`, `calculation_differs`, … */
-  reason: string;
+  reason: RedemptionDifferenceReason;
+  /** On amount differences. */
+  cause?: RedemptionDifferenceCause;
 }
+
+/** What the origin did with the points an order earned in one loyalty campaign. */
+export type EarnedPointsCredit =
+  | {
+      campaign_id: string;
+      points: number;
+      credited: true;
+      /** The card's ledger key (`voucher:<id>`, `card:<campaign>:<holder>`, `code:<sha256>`). */
+      ledger_key: string;
+      /** The card's points after this redemption, spent and earned. */
+      balance: number;
+    }
+  | {
+      campaign_id: string;
+      points: number;
+      credited: false;
+      reason: "no_customer" | "no_loyalty_card" | "loyalty_card_ambiguous";
+    };
 
 /** The origin's answer to `POST /v1/redemptions`. */
 export interface RedemptionAnswer {
@@ -26,13 +70,36 @@ export interface RedemptionAnswer {
   created_at: string;
   snapshot_version: number;
   differences: RedemptionDifference[];
+  /** Points credited to cards (SUCCEEDED only; empty otherwise). */
+  earned_points: EarnedPointsCredit[];
   result: ValidationResponse;
 }
+
+/**
+ * The origin's `409 REDEMPTION_RESULT_CHANGED` under `onDifference: "REJECT"`:
+ * nothing was redeemed, because the origin's result differs from the one the
+ * shopper saw. `result` is the origin's calculation, to show and confirm.
+ */
+export interface RedemptionRejection extends Omit<RedemptionAnswer, "status" | "earned_points"> {
+  code: "REDEMPTION_RESULT_CHANGED";
+  message: string;
+  status: "REJECTED";
+  earned_points: [];
+}
+
+/**
+ * What the origin does when its result differs from the client's `expected`:
+ * redeem at its own result (`ACCEPT`, the default) or redeem nothing
+ * (`REJECT`, a `409 REDEMPTION_RESULT_CHANGED` settlement). A differing
+ * snapshot version alone never rejects.
+ */
+export type OnDifference = "ACCEPT" | "REJECT";
 
 /** The body sent: a validation request plus what the client computed. */
 export type RedemptionBody = ValidationRequest & {
   snapshot_version?: number;
   expected?: Partial<ValidationResponse>;
+  on_difference?: OnDifference;
 };
 
 /** How a redemption ended: the origin's answer, or its terminal refusal (a 4xx). */
@@ -53,6 +120,8 @@ export type RedemptionSettlement =
       /** The HTTP status (4xx other than 408/429). */
       status: number;
       error: { code: string; message: string };
+      /** With `error.code` `REDEMPTION_RESULT_CHANGED` (409): what changed and the origin's result. */
+      rejection?: RedemptionRejection;
     };
 
 /** One queued redemption as persisted. */
@@ -108,6 +177,8 @@ export interface RedemptionOutboxOptions {
   /** Makes idempotency keys (default `crypto.randomUUID()`). */
   newKey?: () => string;
   now?: () => Date;
+  /** The default `onDifference` of every `enqueue` (default: the origin's, `ACCEPT`). */
+  onDifference?: OnDifference;
 }
 
 export interface EnqueueOptions {
@@ -117,6 +188,13 @@ export interface EnqueueOptions {
   snapshotVersion?: number;
   /** `now` for the engine's preview. */
   now?: Date | string;
+  /**
+   * `REJECT`: redeem only at the result the shopper saw (`expected`); a
+   * result that moved settles as `{ok: false, status: 409, rejection}` with
+   * nothing redeemed. `ACCEPT`: redeem at the origin's result. Default: the
+   * outbox's `onDifference`.
+   */
+  onDifference?: OnDifference;
 }
 
 export interface Enqueued {
@@ -142,17 +220,21 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.parseInt(value.trim(), 10) * 1000;
 }
 
-function errorBody(text: string, status: number): { code: string; message: string } {
+/** A terminal 4xx as a settlement: its `{code, message}`, and the rejection a 409 `REDEMPTION_RESULT_CHANGED` carries. */
+function refusal(key: string, text: string, status: number): RedemptionSettlement {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v === "object" && v !== null) {
-      const o = v as { code?: unknown; message?: unknown };
-      if (typeof o.code === "string") return { code: o.code, message: typeof o.message === "string" ? o.message : "" };
-    }
+    v = JSON.parse(text);
   } catch {
-    // not JSON: fall through
+    v = undefined;
   }
-  return { code: `HTTP_${status}`, message: text.slice(0, 500) };
+  const o = typeof v === "object" && v !== null ? (v as { code?: unknown; message?: unknown; differences?: unknown }) : {};
+  if (typeof o.code !== "string") return { key, ok: false, status, error: { code: `HTTP_${status}`, message: text.slice(0, 500) } };
+  const error = { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+  if (status === 409 && o.code === "REDEMPTION_RESULT_CHANGED" && Array.isArray(o.differences)) {
+    return { key, ok: false, status, error, rejection: v as RedemptionRejection };
+  }
+  return { key, ok: false, status, error };
 }
 
 /**
@@ -243,9 +325,15 @@ export class RedemptionOutbox extends TypedEventTarget<OutboxEventMap> {
     const body: RedemptionBody = { ...request };
     const engine = this.#o.engine;
     const expected = options.expected ?? (engine ? engine.validate(request, options.now) : undefined);
+    const onDifference = options.onDifference ?? this.#o.onDifference;
+    if (onDifference === "REJECT" && expected === undefined) {
+      // The origin would refuse it (400): with nothing to compare, REJECT protects nothing.
+      throw new PromoError("INVALID_REQUEST", 'onDifference "REJECT" needs the result the shopper saw: pass `engine` or `expected`');
+    }
     if (expected !== undefined) body.expected = expected;
     const version = options.snapshotVersion ?? engine?.status(options.now)?.version;
     if (version !== undefined) body.snapshot_version = version;
+    if (onDifference !== undefined) body.on_difference = onDifference;
     const key = this.#o.newKey ? this.#o.newKey() : globalThis.crypto.randomUUID();
     const now = this.#o.now ? this.#o.now() : new Date();
     const item: OutboxItem = { key, body, enqueued_at: now.toISOString(), attempts: 0 };
@@ -420,7 +508,7 @@ export class RedemptionOutbox extends TypedEventTarget<OutboxEventMap> {
     if (status >= 500 || RETRYABLE.has(status)) {
       return retryAfter === undefined ? { done: false, reason: `HTTP ${status}` } : { done: false, reason: `HTTP ${status}`, retryAfterMs: retryAfter };
     }
-    return { done: true, settlement: { key: item.key, ok: false, status, error: errorBody(text, status) } };
+    return { done: true, settlement: refusal(item.key, text, status) };
   }
 
   /** Stops retry timers; pending items stay in the store for the next outbox. */

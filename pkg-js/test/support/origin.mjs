@@ -34,7 +34,11 @@ const CAMPAIGNS = {
     },
     {
       id: "camp_gift", name: "Gift cards", campaign_type: "GIFT_VOUCHERS",
-      vouchers: [{ id: "v_gift", code: "GIFT-1", gift: { amount: 50000 } }],
+      vouchers: [
+        { id: "v_gift", code: "GIFT-1", gift: { amount: 50000 } },
+        // The outbox's onDifference test spends part of it behind the preview's back.
+        { id: "v_gift_2", code: "GIFT-2", gift: { amount: 5000 } },
+      ],
     },
   ],
 };
