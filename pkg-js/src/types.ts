@@ -483,12 +483,15 @@ export interface ValidationRequest {
 /**
  * Voucherify's `options.expand` for validation and qualification: answers
  * are lean by default, and each expansion adds fields back.
- * - `order`: the top-level `order.items` and each redeemable's own `order`.
- * - `redeemable`: each redeemable's `campaign_id`, `campaign_name`, `name`,
- *   `banner` and `metadata`.
- * - `category`: each redeemable's `categories` in full.
+ * - `order`: the order's `items`, and (validate) each applicable
+ *   redeemable's own `order` after it.
+ * - `redeemable`: (validate) each redeemable's `campaign_id`,
+ *   `campaign_name`, `name`, `banner` and `metadata`; qualify always has them.
+ * - `category`: each category's `name` and `object`.
+ * - `redemption`, `validation_rules`: accepted for compatibility with
+ *   Voucherify's values; they add nothing. Any other value is `INVALID_REQUEST`.
  */
-export type ValidationExpand = "order" | "redeemable" | "category";
+export type ValidationExpand = "order" | "redeemable" | "category" | "redemption" | "validation_rules";
 
 export interface ValidationOptions {
   expand?: ValidationExpand[];
@@ -584,7 +587,7 @@ export interface RedeemableResult {
   inapplicable_to?: TargetList;
   result: Outcome;
   categories?: CategoryRef[];
-  // These five come with `expand: ["redeemable"]` (lean answers leave them out).
+  // These five come with `expand: ["redeemable"]` (lean validate answers leave them out).
   metadata?: Metadata;
   campaign_id?: string;
   campaign_name?: string;
@@ -600,6 +603,10 @@ export interface CategoryRef {
   id: string;
   hierarchy: number;
   stacking_rules_type?: "EXCLUSIVE" | "JOINT";
+  /** Display name (with `expand: ["category"]`). */
+  name?: string;
+  /** With `expand: ["category"]`. */
+  object?: "category";
 }
 
 export interface TargetList {
@@ -789,8 +796,8 @@ export interface QualifiedRedeemable {
   /** Whether it applies to this cart as it is. */
   applicable: boolean;
   result: Outcome;
-  /** The cart calculated with this redeemable alone (with `expand: ["order"]`). */
-  order?: OrderCalculation;
+  /** The cart calculated with this redeemable alone (its `items` with `expand: ["order"]`). */
+  order: OrderCalculation;
   applicable_to?: TargetList;
   inapplicable_to?: TargetList;
   campaign_id?: string;

@@ -118,7 +118,9 @@ test("loadPlan, validate and status; money stays integer minor units", async () 
   assert.equal(res.order.amount, 5997);
   assert.equal(res.order.total_discount_amount, 600); // 599.7 rounded half-up, once
   assert.equal(res.order.total_amount, 5397);
-  assert.ok(res.order.items.every((i) => Number.isInteger(i.discount_amount)));
+  assert.equal(res.order.items, undefined, "lean by default");
+  const expanded = engine.validate({ ...CART, options: { expand: ["order"] } }, NOW);
+  assert.ok(expanded.order.items.length === 1 && expanded.order.items.every((i) => Number.isInteger(i.discount_amount)));
   assert.equal(res.snapshot_version, 7);
   // The JSON path is the same bytes, from an object or from text.
   assert.equal(engine.validateJson(CART, NOW), engine.validateJson(JSON.stringify(CART), new Date(NOW)));
