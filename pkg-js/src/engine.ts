@@ -1,6 +1,6 @@
 // @ts-self-types="./engine.d.ts"
 import init, { initSync, WasmEngine } from "../wasm/promo_edge.js";
-import { PromoError, rethrow } from "./errors.js";
+import { rethrow } from "./errors.js";
 import type {
   EngineStatus,
   Jwks,
@@ -128,24 +128,6 @@ export class PromoEngine {
     } catch (e) {
       return rethrow(e);
     }
-  }
-
-  /**
-   * Removed: the engine no longer reads snapshot JSON. Campaigns are
-   * compiled into a plan when they are published (`promo-origin publish`),
-   * and the engine loads the signed result with {@link loadBundle} (or a
-   * bare plan with {@link loadPlan}). Kept only so that code written for
-   * snapshots fails at once with a coded error saying so — at compile time in
-   * TypeScript (it takes `never`), at run time with `BUNDLE_FORMAT_OUTDATED`
-   * — instead of `engine.load is not a function`.
-   *
-   * @deprecated Use {@link loadBundle} with a bundle from `promo-origin publish`.
-   */
-  load(_snapshot: never): never {
-    throw new PromoError("BUNDLE_FORMAT_OUTDATED", {},
-      "engine.load(snapshot) was removed: the engine no longer reads snapshot JSON. " +
-      "Compile and sign your campaigns with `promo-origin publish`, then load the bundle with " +
-      "engine.loadBundle(bytes, jwks) (or a bare plan with engine.loadPlan(bytes)).");
   }
 
   /** Validates stacked redeemables on a cart at `now` (default: the current time). */

@@ -118,7 +118,7 @@ export async function demo(bundle: Uint8Array, jwks: Jwks, buffer: ArrayBuffer):
     engine.loadPlan(buffer);
     // @ts-expect-error a bundle is bytes, not text
     engine.loadBundle("eyJ...", jwks);
-    // @ts-expect-error snapshots are compiled by promo-origin publish; load() takes nothing
+    // @ts-expect-error snapshots are compiled by promo-origin publish: there is no load()
     engine.load({ schema: "promo-edge.snapshot/1" });
     const lean: ValidationRequest = { order: { items: [{ product_id: "p", price: 100 }] } };
     const expanded: ValidationRequest = { ...lean, options: { expand: ["order", "redeemable"] } };
