@@ -1,12 +1,13 @@
 // Signed bundles (promo-edge.bundle/2) through the wasm build, with real
 // Ed25519 signatures: bundles from `promo-origin publish`, and manifests
-// re-signed here with Node's own crypto (any JOSE signer must do), then
-// every way a bundle can be wrong. Each refusal has its code and its
-// details, and changes nothing: the last good plan keeps serving.
+// re-signed here by an independent JOSE implementation (the npm `jose`
+// package), then every way a bundle can be wrong. Each refusal has its
+// code and its details, and changes nothing: the last good plan keeps
+// serving.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
-import { PromoEngine, PromoError, isPromoError } from "../dist/node.js";
+import * as jose from "jose";
+import { PromoEngine, PromoError, describeError, isPromoError } from "../dist/node.js";
 import { makePublisher, splitBundle } from "./support/publish.mjs";
 
 const b64u = (data) => Buffer.from(data).toString("base64url");
@@ -24,16 +25,15 @@ const pub = makePublisher();
 after(() => pub.cleanup());
 
 /** A signer for the tests: `kid` and its private key; `jwk` is the public half. */
-function keypair(kid) {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  return { kid, privateKey, jwk: { ...publicKey.export({ format: "jwk" }), kid, use: "sig" } };
+async function keypair(kid) {
+  const { publicKey, privateKey } = await jose.generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+  return { kid, privateKey, jwk: { ...(await jose.exportJWK(publicKey)), kid, use: "sig" } };
 }
 
-/** A compact JWS over `payload` (object or text), as any JOSE library writes it. */
+/** A compact JWS over `payload` (object or text), signed by `jose`. */
 function jws(payload, key, header = { alg: "EdDSA", kid: key.kid }) {
   const text = typeof payload === "string" ? payload : JSON.stringify(payload);
-  const input = `${b64u(JSON.stringify(header))}.${b64u(text)}`;
-  return `${input}.${b64u(sign(null, Buffer.from(input), key.privateKey))}`;
+  return new jose.CompactSign(new TextEncoder().encode(text)).setProtectedHeader(header).sign(key.privateKey);
 }
 
 /** `<jws>\n<plan>` */
@@ -90,8 +90,10 @@ test("a bundle from promo-origin publish loads; its plan alone loads with loadPl
 });
 
 test("a manifest signed by another JOSE signer loads; every broken bundle is refused and changes nothing", async (t) => {
-  const mine = keypair("test-key-1");
-  const stranger = keypair("test-key-2");
+  const mine = await keypair("test-key-1");
+  const stranger = await keypair("test-key-2");
+  // An HMAC key, for a bundle jose signs with another algorithm.
+  const hmac = { kid: "test-key-1", privateKey: new Uint8Array(32).fill(7) };
   const jwks = { keys: [mine.jwk] };
   const v2 = pub.publish(SOURCE, { version: 2 });
   const v4 = pub.publish(SOURCE, { version: 4 });
@@ -101,11 +103,11 @@ test("a manifest signed by another JOSE signer loads; every broken bundle is ref
 
   const engine = await PromoEngine.init();
   // Re-signed here: the origin's manifest of v2 under this test's key.
-  const report = engine.loadBundle(bundleOf(jws(manifestOf(v2), mine), plan2), jwks, { now: NOW });
+  const report = engine.loadBundle(bundleOf(await jws(manifestOf(v2), mine), plan2), jwks, { now: NOW });
   assert.equal(report.version, 2);
   assert.equal(report.kid, "test-key-1");
 
-  const good4 = jws(m4, mine);
+  const good4 = await jws(m4, mine);
   const [h, , s] = good4.split(".");
   const flipped = plan4.slice();
   flipped[Math.floor(flipped.length / 2)] ^= 0x01;
@@ -117,27 +119,28 @@ test("a manifest signed by another JOSE signer loads; every broken bundle is ref
     currency: { code: "USD", exponent: 2 }, time_zone: { name: "UTC", offsets: [{ offset_seconds: 0 }] },
   };
   const v1 = pub.publish(SOURCE, { version: 1 });
-  const rollback = bundleOf(jws(manifestOf(v1), mine), splitBundle(v1).plan);
+  const rollback = bundleOf(await jws(manifestOf(v1), mine), splitBundle(v1).plan);
+  const v1Jws = await jws(snapshotV1, mine);
   const cases = [
     ["tampered manifest (version raised, same signature)",
       bundleOf(`${h}.${b64u(JSON.stringify({ ...m4, version: 40 }))}.${s}`, plan4), "BUNDLE_SIGNATURE_INVALID", { kid: "test-key-1" }],
-    ["a signed manifest that lies about the version", bundleOf(jws({ ...m4, version: 5 }, mine), plan4), "BUNDLE_PLAN_MISMATCH", { what: "version" }],
+    ["a signed manifest that lies about the version", bundleOf(await jws({ ...m4, version: 5 }, mine), plan4), "BUNDLE_PLAN_MISMATCH", { what: "version" }],
     ["another plan under the manifest (swapped)", bundleOf(good4, plan2), "BUNDLE_PLAN_MISMATCH",
       { what: plan2.length === plan4.length ? "digest" : "size" }],
     ["a bit flipped in the plan", bundleOf(good4, flipped), "BUNDLE_PLAN_MISMATCH", { what: "digest" }],
     ["the plan truncated by a byte", bundleOf(good4, truncated), "BUNDLE_PLAN_MISMATCH", { what: "size" }],
     ["the plan padded by a byte", bundleOf(good4, Buffer.concat([plan4, Buffer.from([0])])), "BUNDLE_PLAN_MISMATCH", { what: "size" }],
     ["no plan at all", bundleOf(good4, new Uint8Array(0)), "BUNDLE_PLAN_MISMATCH", { what: "size" }],
-    ["a truncated plan whose digest was signed", bundleOf(jws(signedTruncated, mine), truncated), "PLAN_TRUNCATED", {}],
-    ["a v1 bundle (the snapshot as payload)", new TextEncoder().encode(jws(snapshotV1, mine)), "BUNDLE_FORMAT_OUTDATED", {}],
-    ["a v1 bundle with a trailing newline", new TextEncoder().encode(`${jws(snapshotV1, mine)}\n`), "BUNDLE_FORMAT_OUTDATED", {}],
-    ["signed by a key not in the JWKS", bundleOf(jws(m4, stranger), plan4), "BUNDLE_KEY_UNKNOWN", { kid: "test-key-2" }],
-    ["another algorithm", bundleOf(jws(m4, mine, { alg: "HS256", kid: "test-key-1" }), plan4), "BUNDLE_ALGORITHM_UNSUPPORTED", { alg: "HS256" }],
+    ["a truncated plan whose digest was signed", bundleOf(await jws(signedTruncated, mine), truncated), "PLAN_TRUNCATED", {}],
+    ["a v1 bundle (the snapshot as payload)", new TextEncoder().encode(v1Jws), "BUNDLE_FORMAT_OUTDATED", {}],
+    ["a v1 bundle with a trailing newline", new TextEncoder().encode(`${v1Jws}\n`), "BUNDLE_FORMAT_OUTDATED", {}],
+    ["signed by a key not in the JWKS", bundleOf(await jws(m4, stranger), plan4), "BUNDLE_KEY_UNKNOWN", { kid: "test-key-2" }],
+    ["another algorithm", bundleOf(await jws(m4, hmac, { alg: "HS256", kid: "test-key-1" }), plan4), "BUNDLE_ALGORITHM_UNSUPPORTED", { alg: "HS256" }],
     ["no JWS line", new TextEncoder().encode("hello"), "BUNDLE_MALFORMED", undefined],
     ["two segments", bundleOf(`${h}.${s}`, plan4), "BUNDLE_MALFORMED", undefined],
-    ["another schema in the manifest", bundleOf(jws({ ...m4, schema: "promo-edge.bundle/9" }, mine), plan4), "BUNDLE_MALFORMED", undefined],
+    ["another schema in the manifest", bundleOf(await jws({ ...m4, schema: "promo-edge.bundle/9" }, mine), plan4), "BUNDLE_MALFORMED", undefined],
     ["a rollback to version 1", rollback, "SNAPSHOT_NOT_NEWER", { held: 2, offered: 1 }],
-    ["the same version again", bundleOf(jws(manifestOf(v2), mine), plan2), "SNAPSHOT_NOT_NEWER", { held: 2, offered: 2 }],
+    ["the same version again", bundleOf(await jws(manifestOf(v2), mine), plan2), "SNAPSHOT_NOT_NEWER", { held: 2, offered: 2 }],
   ];
   for (const [name, bundle, code, details] of cases) {
     await t.test(name, () => refused(engine, () => engine.loadBundle(bundle, jwks, { now: NOW }), code, details));
@@ -154,10 +157,14 @@ test("a manifest signed by another JOSE signer loads; every broken bundle is ref
 });
 
 test("the origin's own signing key works as a JWK for any signer", async () => {
-  const key = { kid: pub.privateJwk.kid, privateKey: createPrivateKey({ key: pub.privateJwk, format: "jwk" }) };
+  const key = { kid: pub.privateJwk.kid, privateKey: await jose.importJWK(pub.privateJwk, "EdDSA") };
   const v6 = pub.publish(SOURCE, { version: 6 });
   const engine = await PromoEngine.init();
-  assert.equal(engine.loadBundle(bundleOf(jws(manifestOf(v6), key), splitBundle(v6).plan), pub.jwks, { now: NOW }).kid, pub.privateJwk.kid);
+  const line = await jws(manifestOf(v6), key);
+  assert.equal(engine.loadBundle(bundleOf(line, splitBundle(v6).plan), pub.jwks, { now: NOW }).kid, pub.privateJwk.kid);
+  // And what the origin signed, jose verifies with the origin's JWKS.
+  const { protectedHeader } = await jose.compactVerify(splitBundle(v6).jws, jose.createLocalJWKSet(pub.jwks), { algorithms: ["EdDSA"] });
+  assert.equal(protectedHeader.kid, pub.privateJwk.kid);
   engine.free();
 });
 
@@ -178,17 +185,12 @@ test("expiry: refused past expires_at, accepted as stale within the grace period
   for (const e of [engine, fresh]) e.free();
 });
 
-test("load(snapshot) is gone and says so with a code", async () => {
+test("load(snapshot) is gone; snapshot JSON handed to loadPlan or loadBundle is named for what it is", async () => {
   const engine = await PromoEngine.init();
-  assert.throws(() => engine.load({ schema: "promo-edge.snapshot/1" }), (e) => {
-    assert.ok(isPromoError(e, "BUNDLE_FORMAT_OUTDATED"));
-    assert.match(e.message, /promo-origin publish/);
-    assert.match(e.message, /loadBundle/);
-    return true;
-  });
-  // Snapshot JSON handed to loadPlan is named for what it is, too.
-  const json = JSON.stringify({ schema: "promo-edge.snapshot/1", version: 1 });
-  refused(engine, () => engine.loadPlan(new TextEncoder().encode(json)), "BUNDLE_FORMAT_OUTDATED", {});
+  assert.equal(engine.load, undefined, "plans are compiled at publish: the engine reads no snapshot JSON");
+  const json = new TextEncoder().encode(JSON.stringify({ schema: "promo-edge.snapshot/1", version: 1 }));
+  refused(engine, () => engine.loadPlan(json), "BUNDLE_FORMAT_OUTDATED", {});
+  assert.match(describeError("BUNDLE_FORMAT_OUTDATED", {}), /promo-origin publish/);
   assert.equal(engine.status(NOW), null);
   engine.free();
 });

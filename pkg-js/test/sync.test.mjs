@@ -6,7 +6,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { generateKeyPairSync, sign } from "node:crypto";
+import * as jose from "jose";
 import { PromoEngine, PromoSync, MemoryStore, fromKeyValue, backoffDelay } from "../dist/node.js";
 import { NOW, skip, makeEnv, startOrigin, httpServer, forward, reply, FileKV, fakeTimers } from "./support/origin.mjs";
 import { splitBundle } from "./support/publish.mjs";
@@ -19,6 +19,19 @@ const cart = {
   redeemables: [{ object: "voucher", id: "ONCE" }],
   order: { items: [{ product_id: "prod_mug", quantity: 2, price: 1000 }] },
 };
+
+/**
+ * A format-1 bundle (a JWS whose payload is snapshot JSON), signed by `jose`
+ * with a key of its own that `jwks` (the origin's keys plus that one, kid
+ * "old") trusts.
+ */
+async function formatOneBundle(env, version) {
+  const { privateKey, publicKey } = await jose.generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+  const jwks = { keys: [...env.jwks.keys, { ...(await jose.exportJWK(publicKey)), kid: "old", use: "sig" }] };
+  const payload = new TextEncoder().encode(JSON.stringify({ schema: "promo-edge.snapshot/1", version }));
+  const jws = await new jose.CompactSign(payload).setProtectedHeader({ alg: "EdDSA", kid: "old" }).sign(privateKey);
+  return { jws, jwks };
+}
 
 /** Resolves with the next `type` event's detail, or rejects after `ms`. */
 function nextEvent(target, type, ms = 10_000) {
@@ -132,10 +145,7 @@ describe("refused bundles change nothing", { skip }, () => {
     const flipped = six.plan.slice();
     flipped[flipped.length >> 1] ^= 0x10;
     // A format-1 bundle: a JWS whose payload is snapshot JSON, signed by a trusted key.
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const jwks = { keys: [...env.jwks.keys, { ...publicKey.export({ format: "jwk" }), kid: "old", use: "sig" }] };
-    const input = `${b64u('{"alg":"EdDSA","kid":"old"}')}.${b64u(JSON.stringify({ schema: "promo-edge.snapshot/1", version: 8 }))}`;
-    const v1 = `${input}.${b64u(sign(null, Buffer.from(input), privateKey))}`;
+    const { jws: v1, jwks } = await formatOneBundle(env, 8);
     const variants = [
       ["BUNDLE_SIGNATURE_INVALID", concat(tampered, "\n", six.plan)],
       ["BUNDLE_PLAN_MISMATCH", concat(six.jws, "\n", seven.plan)],
@@ -234,10 +244,7 @@ describe("what the store holds at start", { skip }, () => {
   });
 
   test("an old record whose JWS is a format-1 bundle is named BUNDLE_FORMAT_OUTDATED", async () => {
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const jwks = { keys: [...env.jwks.keys, { ...publicKey.export({ format: "jwk" }), kid: "old", use: "sig" }] };
-    const input = `${b64u('{"alg":"EdDSA","kid":"old"}')}.${b64u(JSON.stringify({ schema: "promo-edge.snapshot/1", version: 3 }))}`;
-    const jws = `${input}.${b64u(sign(null, Buffer.from(input), privateKey))}`;
+    const { jws, jwks } = await formatOneBundle(env, 3);
     const store = new MemoryStore();
     await store.put(key(), JSON.stringify({ bundle: jws, etag: '"old"', version: 3 }));
     const engine = await PromoEngine.init();
