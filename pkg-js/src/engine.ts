@@ -177,7 +177,7 @@ export class PromoEngine {
   }
 
   /**
-   * The held snapshot's automatic promotions (tiers switched on), in
+   * The held plan's automatic promotions (tiers switched on), in
    * application order. Send them with every cart preview: those that apply
    * discount it; the others come back inapplicable with their reason and
    * nudges ("add 8.25 more", "from 17:00"). Throws `NO_SNAPSHOT` before a load.
@@ -190,7 +190,7 @@ export class PromoEngine {
     }
   }
 
-  /** Version, dates and staleness of the held snapshot, or `null` before the first load. */
+  /** Version, dates and staleness of the held plan, or `null` before the first load. */
   status(now?: Now): EngineStatus | null {
     try {
       const text = this.#inner.statusJson(rfc3339(now));

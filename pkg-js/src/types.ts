@@ -12,7 +12,7 @@
  * so every amount is exact as a JS number.
  */
 
-/** An integer amount in minor units of the snapshot's currency. */
+/** An integer amount in minor units of the plan's currency. */
 export type Money = number;
 /** An RFC 3339 timestamp, e.g. `2026-06-01T12:00:00Z`. */
 export type Timestamp = string;
@@ -760,7 +760,7 @@ export interface QualificationRequest {
   /** Default `ALL`. */
   scenario?: QualificationScenario;
   options?: QualificationOptions;
-  /** Codes the customer holds (unique codes are not in the snapshot in clear). */
+  /** Codes the customer holds (unique codes are never in a plan in clear). */
   wallet?: string[];
   counters?: Counters;
 }
@@ -886,7 +886,7 @@ export interface LoadReport {
 export interface LoadWarning {
   /** Stable code, e.g. `RULE_UNKNOWN_NAME`, `DISCOUNT_INVALID`. */
   code: string;
-  /** Where in the snapshot. */
+  /** Where in the campaign source. */
   path: string;
   message: string;
 }
@@ -907,7 +907,7 @@ export interface Jwk {
   alg?: string;
 }
 
-/** An automatic promotion (a tier) of the held snapshot, from `promotionTiers()`. */
+/** An automatic promotion (a tier) of the held plan, from `promotionTiers()`. */
 export interface PromotionTierInfo {
   /** What a request names with `object: "promotion_tier"`. */
   id: string;
@@ -928,7 +928,7 @@ export interface EngineStatus {
   expires_at: Timestamp;
   /** Whether `now` is past `expires_at`. */
   stale: boolean;
-  /** The snapshot's currency: every amount is in its minor units. */
+  /** The plan's currency: every amount is in its minor units. */
   currency: Currency;
   /** The project's IANA time zone (windows and nudge times are in it). */
   time_zone: string;

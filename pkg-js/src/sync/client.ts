@@ -1,5 +1,5 @@
 // @ts-self-types="./client.d.ts"
-// The sync client: keeps an engine's snapshot fresh from the origin.
+// The sync client: keeps an engine's plan fresh from the origin.
 // A value import first: tsc drops the comments (and the @ts-self-types line) before an elided type-only import.
 import { isPromoError, type PromoErrorCode } from "../errors.js";
 import { type SyncStore, MemoryStore } from "./store.js";
@@ -128,12 +128,12 @@ function codeOf(error: unknown, fallback: SyncErrorCode): SyncErrorCode {
 }
 
 /**
- * Keeps a {@link PromoEngine}'s snapshot fresh: fetches the signed bundle
+ * Keeps a {@link PromoEngine}'s plan fresh: fetches the signed bundle
  * with `If-None-Match`, verifies and loads it through the engine against the
  * JWKS you pin, persists the last good bundle and restores it at start (so
  * an offline cold start still evaluates), and polls with exponential backoff
  * and jitter. A refused bundle — tampered, unknown `kid`, older version,
- * expired — changes nothing: the last good snapshot keeps serving and an
+ * expired — changes nothing: the last good plan keeps serving and an
  * `error` event carries the engine's code.
  *
  * Events: `update` ({@link SyncUpdateDetail}), `stale`, `error`.
