@@ -3,19 +3,22 @@
 // ```sh quickstart block runs there with the real `promo-origin` on PATH
 // (so the bundle the examples load is really published), every ```js block
 // runs in Node against this package (by its own name) with that directory
-// as its working directory, and every ```js worker block runs in workerd
-// with the published bundle in a KV binding.
+// as its working directory, the ```sh serve block starts the real origin
+// there (on a free port) for the ```js origin blocks, which fetch from it,
+// and every ```js worker block runs in workerd with the published bundle in
+// a KV binding.
 // `console.log(x); // y` lines become assertions that x deep-equals y.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { PROMO_ERROR_CODES } from "../dist/node.js";
 import { PKG_ROOT } from "./support/dump.mjs";
 import { BIN, origin } from "./support/publish.mjs";
+import { serveOrigin } from "../../origin/tests/js/serve.mjs";
 
 const README = readFileSync(join(PKG_ROOT, "README.md"), "utf8");
 const OUT = join(PKG_ROOT, "test/.generated");
@@ -24,6 +27,9 @@ mkdirSync(OUT, { recursive: true });
 const lineOf = (index) => README.slice(0, index).split("\n").length;
 const files = [...README.matchAll(/^```json (\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({ path: m[1], text: m[2] }));
 const scripts = [...README.matchAll(/^```sh quickstart\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+const serves = [...README.matchAll(/^```sh serve\n([\s\S]*?)^```$/gm)].map((m) => m[1].trim());
+// Where the README says the origin listens; the test's origin listens on a free port instead.
+const README_ORIGIN = "http://127.0.0.1:8787";
 
 // The scratch directory the reader works in: the source files, then the published bundle.
 let work;
@@ -52,8 +58,9 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const blocks = [...README.matchAll(/^```js( worker)?\n([\s\S]*?)^```$/gm)].map((m) => ({
-  worker: Boolean(m[1]),
+const blocks = [...README.matchAll(/^```js( worker| origin)?\n([\s\S]*?)^```$/gm)].map((m) => ({
+  worker: m[1] === " worker",
+  origin: m[1] === " origin",
   code: m[2],
   line: lineOf(m.index),
 }));
@@ -75,19 +82,37 @@ test("the README has runnable examples, and its quick start publishes for real",
   assert.ok(bundle.indexOf(0x0a) > 0, "a bundle: JWS line, newline, plan");
 });
 
-for (const [i, block] of blocks.entries()) {
-  if (block.worker) continue;
-  test(`README example at line ${block.line} runs in Node`, () => {
-    // Inside the package directory, "promo-edge" resolves to this package itself.
-    const file = join(OUT, `readme-${i}.mjs`);
-    writeFileSync(file, withAssertions(block.code));
-    try {
-      execFileSync(process.execPath, [file], { cwd: work, encoding: "utf8", stdio: "pipe", timeout: 60_000 });
-    } catch (e) {
-      assert.fail(`${e.stdout}${e.stderr}`);
-    }
+/** Runs README code in Node in the reader's directory; `origin` replaces the README's origin URL. */
+function runInNode(i, block, origin) {
+  // Inside the package directory, "promo-edge" resolves to this package itself.
+  const file = join(OUT, `readme-${i}.mjs`);
+  const code = origin ? block.code.replaceAll(README_ORIGIN, origin) : block.code;
+  writeFileSync(file, withAssertions(code));
+  // Async: a synchronous child would block this process, and with it the origin's pipes.
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [file], { cwd: work, encoding: "utf8", timeout: 60_000 }, (e, stdout, stderr) =>
+      e ? reject(new Error(`README example at line ${block.line}:\n${stdout}${stderr}`)) : resolve());
   });
 }
+
+for (const [i, block] of blocks.entries()) {
+  if (block.worker || block.origin) continue;
+  test(`README example at line ${block.line} runs in Node`, () => runInNode(i, block));
+}
+
+test("README origin examples run against the README's `promo-origin serve`", async () => {
+  assert.equal(serves.length, 1);
+  const [bin, verb, ...args] = serves[0].split(/\s+/);
+  assert.deepEqual([bin, verb], ["promo-origin", "serve"], serves[0]);
+  const server = await serveOrigin(BIN, [...args, "--listen", "127.0.0.1:0"], { cwd: work });
+  try {
+    const examples = [...blocks.entries()].filter(([, b]) => b.origin);
+    assert.ok(examples.length >= 1);
+    for (const [i, block] of examples) await runInNode(i, block, server.url);
+  } finally {
+    await server.stop();
+  }
+});
 
 const mfs = [];
 after(() => Promise.all(mfs.map((mf) => mf.dispose())));
