@@ -73,10 +73,12 @@ test-wasm-rust: wasm-setup
 
 # The npm package: API, spec vectors (vs expected and vs native bytes) in
 # Node, workerd and Chromium; types against real data; README examples;
-# npm pack + Vite + esbuild. The sync tests need a real origin: `make
-# test-sync` runs them (here they would only skip).
-test-wasm-js: wasm-build wasm-spec-dump
-	cd $(PKG) && $(WASM_TEST_ENV) timeout 1200 node --test --test-concurrency=1 \
+# npm pack + Vite + esbuild. The wasm has no compiler, so the tests get
+# plans from the spec dump and, for sources of their own, from the real
+# `promo-origin publish` (origin-build; ORIGIN_BIN is mk/origin.mk's). The
+# sync tests need a running origin: `make test-sync` runs them.
+test-wasm-js: wasm-build wasm-spec-dump origin-build
+	cd $(PKG) && $(WASM_TEST_ENV) PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 1200 node --test --test-concurrency=1 \
 	  $$(ls test/*.test.mjs | grep -v '^test/sync')
 
 test-wasm-deno: wasm-build wasm-spec-dump

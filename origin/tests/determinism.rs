@@ -3,6 +3,11 @@
 //! the built npm package) and from the origin (`POST /v1/validations` on a
 //! real `promo-origin serve` over a fresh ledger).
 //!
+//! Each snapshot is compiled once, natively, into a plan (the wasm has no
+//! compiler): the native engine loads the plan's bytes, the wasm runner
+//! (`determinism/wasm.mjs`) gets the same bytes, and the origin serves them
+//! as a signed `promo-edge.bundle/2`.
+//!
 //! Cases: every spec file's snapshot (served as one channel each, signed
 //! with the test's key) plus a seeded benchmark workload snapshot; the spec
 //! vectors' own validation requests and a few thousand seeded carts built
@@ -34,6 +39,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant as StdInstant;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use promo_edge::plan::{Plan, RedeemableKind};
 use promo_edge::request::{RedeemableObject, ValidationRequest};
 use promo_edge::Engine;
@@ -57,7 +64,8 @@ fn channel_key(i: usize) -> String {
 
 /// One snapshot served as channel `c{i}`.
 struct Snap {
-    text: String,
+    /// The compiled plan: what the native engine, the wasm and the origin all load.
+    plan: Vec<u8>,
     json: Value,
     engine: Engine,
 }
@@ -384,9 +392,11 @@ fn native(snap: &Snap, call: &str, request: &str) -> String {
     out.unwrap_or_else(|e| json!({"error": e.code()}).to_string())
 }
 
-fn sign(env: &Env, snapshot: &str) -> String {
+/// A `promo-edge.bundle/2` of `plan` (its encoding `bytes`) signed with the test's key.
+fn sign(env: &Env, plan: &Plan, bytes: &[u8]) -> Vec<u8> {
     let signer = promo_origin::keys::Signer::load(&env.path("keys/signing-key.jwk.json")).unwrap();
-    promo_origin::jws::sign(snapshot, &signer)
+    let manifest = serde_json::to_string(&promo_edge::bundle::Manifest::of(plan, bytes)).unwrap();
+    promo_edge::bundle::assemble(&promo_origin::jws::sign(&manifest, &signer), bytes)
 }
 
 #[test]
@@ -431,11 +441,14 @@ fn native_wasm_and_origin_answer_byte_for_byte_alike() {
         let mut s = snapshot.clone();
         s["channel"] = json!(format!("c{i:02}"));
         s["project"] = json!("determinism");
-        let text = s.to_string();
+        // Compiled once, natively (the wasm has no compiler): the same plan
+        // bytes go to the native engine, to the wasm and, signed, to the origin.
+        let (compiled, _) = promo_edge::compiler::compile_json(&s.to_string()).unwrap();
+        let plan = promo_edge::plan::encoding::encode(&compiled).unwrap();
         let mut engine = Engine::new();
-        engine.load_snapshot_json(&text).unwrap();
-        let path = env.path(&format!("c{i:02}.jws"));
-        std::fs::write(&path, sign(&env, &text)).unwrap();
+        engine.load_plan(&plan).unwrap();
+        let path = env.path(&format!("c{i:02}.bundle"));
+        std::fs::write(&path, sign(&env, &compiled, &plan)).unwrap();
         args.extend([
             "--bundle".into(),
             path.to_str().unwrap().into(),
@@ -443,7 +456,7 @@ fn native_wasm_and_origin_answer_byte_for_byte_alike() {
             format!("c{i:02}={}", channel_key(i)),
         ]);
         snaps.push(Snap {
-            text,
+            plan,
             json: s,
             engine,
         });
@@ -501,7 +514,7 @@ fn native_wasm_and_origin_answer_byte_for_byte_alike() {
         &input,
         json!({
             "now": NOW,
-            "snapshots": snaps.iter().map(|s| s.text.clone()).collect::<Vec<_>>(),
+            "plans": snaps.iter().map(|s| URL_SAFE_NO_PAD.encode(&s.plan)).collect::<Vec<_>>(),
             "cases": cases.iter().map(|c| json!({"snapshot": c.snapshot, "call": c.call, "request": c.request})).collect::<Vec<_>>(),
         })
         .to_string(),

@@ -10,7 +10,6 @@ import type {
   PricingResponse,
   QualificationRequest,
   QualificationResponse,
-  Snapshot,
   ValidationRequest,
   ValidationResponse,
 } from "./types.js";
@@ -40,11 +39,28 @@ function json<T>(value: T | string): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * A promotion engine holding at most one snapshot. Create one with
- * `await PromoEngine.init()` (browsers, Deno, Node) or
- * `PromoEngine.initSync(module)` (edge workers); every call after that is
- * synchronous. Bad input throws a {@link PromoError} with a stable `code`;
+ * The bytes of a plan or bundle. Any view or buffer is accepted; so is a
+ * string, encoded as UTF-8, only so that the engine can name what it is
+ * (a format-1 JWS or snapshot JSON gets `BUNDLE_FORMAT_OUTDATED`, which is more
+ * use to someone upgrading than a `TypeError`). Bundles are binary: read
+ * them with `response.arrayBuffer()`, never `text()`.
+ */
+function bytesOf(value: unknown, method: string, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (typeof value === "string") return utf8.encode(value);
+  throw new TypeError(`${method} takes the ${what}'s bytes (a Uint8Array or an ArrayBuffer), not ${value === null ? "null" : typeof value}`);
+}
+
+/**
+ * A promotion engine holding at most one plan (the compiled, published
+ * campaigns). Create one with `await PromoEngine.init()` (browsers, Deno,
+ * Node) or `PromoEngine.initSync(module)` (edge workers), load a signed
+ * bundle with {@link PromoEngine.loadBundle}; every call is synchronous. Bad input throws a {@link PromoError} with a stable `code`;
  * business rejections are data in the response.
  */
 export class PromoEngine {
@@ -77,28 +93,37 @@ export class PromoEngine {
   }
 
   /**
-   * Loads a snapshot (object or JSON text). It is kept only if its version
-   * is higher than the one held; on any error nothing changes.
+   * Loads an unsigned binary plan (`promo-edge.plan/2`): for development
+   * and tests, where the bytes come from a trusted place. Production code
+   * loads signed bundles with {@link loadBundle}. The plan is kept only if
+   * its version is higher than the one held; on any error (`PLAN_*`,
+   * `SNAPSHOT_NOT_NEWER`, `BUNDLE_FORMAT_OUTDATED` for snapshot JSON)
+   * nothing changes.
    */
-  load(snapshot: Snapshot | string): LoadReport {
+  loadPlan(plan: Uint8Array | ArrayBuffer): LoadReport {
+    const input = bytesOf(plan, "loadPlan", "plan");
     try {
-      return JSON.parse(this.#inner.loadSnapshotJson(json(snapshot))) as LoadReport;
+      return JSON.parse(this.#inner.loadPlan(input)) as LoadReport;
     } catch (e) {
       return rethrow(e);
     }
   }
 
   /**
-   * Verifies a signed bundle (a compact JWS, `alg: EdDSA`, whose payload is
-   * the snapshot) against trusted public keys, then loads it like
-   * {@link load}. Only EdDSA and a `kid` in `jwks` are accepted; a bundle
-   * past `expires_at` is refused unless within `graceMs` (then the report
-   * says `stale`). On any failure nothing changes. No secret is needed.
+   * Verifies a signed bundle (`promo-edge.bundle/2`: a compact JWS over a
+   * manifest, a newline, the plan — what `promo-origin publish` writes and
+   * `GET /v1/bundles/{channel}` serves) against trusted public keys, then
+   * loads its plan. Only EdDSA and a `kid` in `jwks` are accepted; the
+   * version must be higher than the one held; a bundle past `expires_at` is
+   * refused unless within `graceMs` (then the report says `stale`); the plan
+   * must match the signed size and SHA-256. On any failure nothing changes.
+   * No secret is needed. `now` defaults to the current time.
    */
-  loadBundle(bundle: string, jwks: Jwks | string, options: { now?: Now; graceMs?: number } = {}): LoadReport {
+  loadBundle(bundle: Uint8Array | ArrayBuffer, jwks: Jwks | string, options: { now?: Now; graceMs?: number } = {}): LoadReport {
+    const input = bytesOf(bundle, "loadBundle", "bundle");
     try {
       return JSON.parse(
-        this.#inner.loadBundle(bundle, json(jwks), rfc3339(options.now), options.graceMs ?? 0),
+        this.#inner.loadBundle(input, json(jwks), rfc3339(options.now), options.graceMs ?? 0),
       ) as LoadReport;
     } catch (e) {
       return rethrow(e);
@@ -152,7 +177,7 @@ export class PromoEngine {
   }
 
   /**
-   * The held snapshot's automatic promotions (tiers switched on), in
+   * The held plan's automatic promotions (tiers switched on), in
    * application order. Send them with every cart preview: those that apply
    * discount it; the others come back inapplicable with their reason and
    * nudges ("add 8.25 more", "from 17:00"). Throws `NO_SNAPSHOT` before a load.
@@ -165,7 +190,7 @@ export class PromoEngine {
     }
   }
 
-  /** Version, dates and staleness of the held snapshot, or `null` before the first load. */
+  /** Version, dates and staleness of the held plan, or `null` before the first load. */
   status(now?: Now): EngineStatus | null {
     try {
       const text = this.#inner.statusJson(rfc3339(now));

@@ -4,12 +4,15 @@
  * types (snake_case keys, Voucherify's shapes) and are checked against real
  * snapshots, requests and engine responses by `test/types.test.mjs`.
  *
+ * Answers are lean by default, as in Voucherify: the fields an
+ * `options.expand` asks for are optional here (see {@link ValidationExpand}).
+ *
  * Money is always an integer number of minor units (cents for USD, yen for
  * JPY, fils for KWD), never a float. The engine rejects larger than 10^15,
  * so every amount is exact as a JS number.
  */
 
-/** An integer amount in minor units of the snapshot's currency. */
+/** An integer amount in minor units of the plan's currency. */
 export type Money = number;
 /** An RFC 3339 timestamp, e.g. `2026-06-01T12:00:00Z`. */
 export type Timestamp = string;
@@ -23,7 +26,12 @@ export type Metadata = { [key: string]: JsonValue };
 // Snapshot (`schema: "promo-edge.snapshot/1"`)
 // ---------------------------------------------------------------------------
 
-/** A published set of campaigns for one project and channel. */
+/**
+ * The campaign source model, as `promo-origin publish` assembles it from a
+ * source directory before compiling it into a plan. The engine does not
+ * read it (it loads plans and signed bundles); the type is here for tools
+ * that write or inspect campaign definitions.
+ */
 export interface Snapshot {
   schema: "promo-edge.snapshot/1";
   project?: string;
@@ -469,7 +477,24 @@ export interface ValidationRequest {
   /** Voucherify API fields accepted so the same body can be sent, and ignored. */
   tracking_id?: string;
   session?: { type?: "LOCK"; key?: string; ttl?: number; ttl_unit?: string };
-  options?: { expand?: string[] };
+  options?: ValidationOptions;
+}
+
+/**
+ * Voucherify's `options.expand` for validation and qualification: answers
+ * are lean by default, and each expansion adds fields back.
+ * - `order`: the order's `items`, and (validate) each applicable
+ *   redeemable's own `order` after it.
+ * - `redeemable`: (validate) each redeemable's `campaign_id`,
+ *   `campaign_name`, `name`, `banner` and `metadata`; qualify always has them.
+ * - `category`: each category's `name` and `object`.
+ * - `redemption`, `validation_rules`: accepted for compatibility with
+ *   Voucherify's values; they add nothing. Any other value is `INVALID_REQUEST`.
+ */
+export type ValidationExpand = "order" | "redeemable" | "category" | "redemption" | "validation_rules";
+
+export interface ValidationOptions {
+  expand?: ValidationExpand[];
 }
 
 export interface RedeemableRef {
@@ -556,12 +581,13 @@ export interface RedeemableResult {
   /** The id as requested. */
   id: string;
   object: "voucher" | "promotion_tier" | "promotion_stack";
-  /** The order after this redeemable (APPLICABLE only). */
+  /** The order after this redeemable (APPLICABLE only; with `expand: ["order"]`). */
   order?: OrderCalculation;
   applicable_to?: TargetList;
   inapplicable_to?: TargetList;
   result: Outcome;
   categories?: CategoryRef[];
+  // These five come with `expand: ["redeemable"]` (lean validate answers leave them out).
   metadata?: Metadata;
   campaign_id?: string;
   campaign_name?: string;
@@ -577,6 +603,10 @@ export interface CategoryRef {
   id: string;
   hierarchy: number;
   stacking_rules_type?: "EXCLUSIVE" | "JOINT";
+  /** Display name (with `expand: ["category"]`). */
+  name?: string;
+  /** With `expand: ["category"]`. */
+  object?: "category";
 }
 
 export interface TargetList {
@@ -678,7 +708,8 @@ export interface OrderCalculation {
   applied_discount_amount: Money;
   items_applied_discount_amount: Money;
   total_applied_discount_amount: Money;
-  items: OrderItemCalculation[];
+  /** The lines (with `expand: ["order"]`). */
+  items?: OrderItemCalculation[];
   metadata?: Metadata;
 }
 
@@ -729,7 +760,7 @@ export interface QualificationRequest {
   /** Default `ALL`. */
   scenario?: QualificationScenario;
   options?: QualificationOptions;
-  /** Codes the customer holds (unique codes are not in the snapshot in clear). */
+  /** Codes the customer holds (unique codes are never in a plan in clear). */
   wallet?: string[];
   counters?: Counters;
 }
@@ -740,8 +771,8 @@ export interface QualificationOptions {
   /** Voucherify-style: `{field: {conditions: {$in: [...]}}, junction}`. */
   filters?: { [field: string]: JsonValue };
   sorting_rule?: "DEFAULT" | "BEST_DEAL" | "LEAST_DEAL";
-  /** Accepted for compatibility; ignored. */
-  expand?: JsonValue;
+  /** What to add to the lean answer (see {@link ValidationExpand}). */
+  expand?: ValidationExpand[];
 }
 
 export interface QualificationResponse {
@@ -765,7 +796,7 @@ export interface QualifiedRedeemable {
   /** Whether it applies to this cart as it is. */
   applicable: boolean;
   result: Outcome;
-  /** The cart calculated with this redeemable alone. */
+  /** The cart calculated with this redeemable alone (its `items` with `expand: ["order"]`). */
   order: OrderCalculation;
   applicable_to?: TargetList;
   inapplicable_to?: TargetList;
@@ -837,25 +868,25 @@ export interface PriceSource {
 // Engine
 // ---------------------------------------------------------------------------
 
-/** What loading a snapshot reported. */
+/** What loading a plan or bundle reported. */
 export interface LoadReport {
   version: number;
   campaigns: number;
   /** Codes and tiers indexed. */
   redeemables: number;
-  /** Redeemables disabled by a load problem (they fail closed). */
+  /** Redeemables disabled by a publish-time problem (they fail closed). */
   disabled: number;
   warnings: LoadWarning[];
-  /** The key that signed the bundle (absent for a bare snapshot). */
+  /** The key that signed the bundle (absent for a bare plan). */
   kid?: string;
-  /** Whether the snapshot was already past `expires_at` when loaded. */
+  /** Whether the bundle was already past `expires_at` when loaded (accepted within the grace period). */
   stale: boolean;
 }
 
 export interface LoadWarning {
   /** Stable code, e.g. `RULE_UNKNOWN_NAME`, `DISCOUNT_INVALID`. */
   code: string;
-  /** Where in the snapshot. */
+  /** Where in the campaign source. */
   path: string;
   message: string;
 }
@@ -876,8 +907,7 @@ export interface Jwk {
   alg?: string;
 }
 
-/** What the engine holds. */
-/** An automatic promotion (a tier) of the held snapshot, from `promotionTiers()`. */
+/** An automatic promotion (a tier) of the held plan, from `promotionTiers()`. */
 export interface PromotionTierInfo {
   /** What a request names with `object: "promotion_tier"`. */
   id: string;
@@ -898,7 +928,7 @@ export interface EngineStatus {
   expires_at: Timestamp;
   /** Whether `now` is past `expires_at`. */
   stale: boolean;
-  /** The snapshot's currency: every amount is in its minor units. */
+  /** The plan's currency: every amount is in its minor units. */
   currency: Currency;
   /** The project's IANA time zone (windows and nudge times are in it). */
   time_zone: string;

@@ -1,32 +1,27 @@
 // The npm package in Node: initialisation paths, the API, errors, and every
 // spec vector through the wasm build (vs expected and vs native bytes).
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PromoEngine, PromoError, PROMO_ERROR_CODES, isPromoError, formatMoney, toDecimalString } from "../dist/node.js";
-import { errorCodes, specVersion } from "../wasm/promo_edge.js";
-import { compare, runDump, expectedReport, nativeReport } from "./support/spec.mjs";
+import { PromoEngine, PromoError, PROMO_ERROR_CODES, describeError, isPromoError, formatMoney, toDecimalString } from "../dist/node.js";
+import { errorCodesJson, specVersion } from "../wasm/promo_edge.js";
+import { compare, runDump, expectedReport, nativeReport, summary, fromBase64Url, planOf } from "./support/spec.mjs";
 import { loadDump, WASM_PATH } from "./support/dump.mjs";
+import { makePublisher } from "./support/publish.mjs";
 
-const SNAPSHOT = {
-  schema: "promo-edge.snapshot/1",
-  project: "shop",
-  channel: "web",
-  version: 7,
-  issued_at: "2026-01-01T00:00:00Z",
-  expires_at: "2027-01-01T00:00:00Z",
-  currency: { code: "USD", exponent: 2 },
-  time_zone: { name: "UTC", offsets: [{ offset_seconds: 0 }] },
-  campaigns: [
-    {
-      id: "camp_1",
-      name: "Ten off",
-      campaign_type: "DISCOUNT_COUPONS",
-      voucher: { discount: { type: "PERCENT", percent_off: 10 } },
-      vouchers: [{ code: "TEN" }],
-    },
-  ],
+// Campaign sources are compiled by `promo-origin publish` (the wasm has no compiler).
+const PROJECT = { project: "shop", channel: "web", currency: { code: "USD", exponent: 2 }, time_zone: "UTC" };
+const TEN = {
+  id: "camp_1",
+  name: "Ten off",
+  campaign_type: "DISCOUNT_COUPONS",
+  voucher: { discount: { type: "PERCENT", percent_off: 10 } },
+  vouchers: [{ code: "TEN" }],
 };
+const pub = makePublisher();
+after(() => pub.cleanup());
+// Version 7, issued 2026-01-01, expiring 2027-01-01.
+const PLAN = pub.plan({ project: PROJECT, campaigns: [TEN] }, { version: 7 });
 const CART = {
   redeemables: [{ object: "voucher", id: "TEN" }],
   order: { items: [{ product_id: "prod_a", price: 1999, quantity: 3 }] },
@@ -42,11 +37,10 @@ test("init() in Node reads the packaged .wasm from disk", async () => {
 test("promotionTiers lists the switched-on tiers in application order", async () => {
   const engine = await PromoEngine.init();
   assert.throws(() => engine.promotionTiers(), (e) => isPromoError(e) && e.code === "NO_SNAPSHOT");
-  engine.load({
-    ...SNAPSHOT,
-    categories: [{ id: "cat_ship", hierarchy: 1 }],
+  engine.loadPlan(pub.plan({
+    project: { ...PROJECT, categories: [{ id: "cat_ship", hierarchy: 1 }] },
     campaigns: [
-      ...SNAPSHOT.campaigns,
+      TEN,
       {
         id: "camp_spend",
         name: "Spend more",
@@ -72,7 +66,7 @@ test("promotionTiers lists the switched-on tiers in application order", async ()
         promotion_tiers: [{ id: "promo_ship", name: "Free shipping", action: { discount: { type: "AMOUNT", amount_off: 495 } } }],
       },
     ],
-  });
+  }));
   // Tiers by hierarchy within their campaign, campaigns as published; the
   // switched-off tier and the paused campaign's tier are left out.
   assert.deepEqual(engine.promotionTiers(), [
@@ -109,22 +103,24 @@ test("initSync from bytes and from a compiled WebAssembly.Module", () => {
   const bytes = readFileSync(WASM_PATH);
   const a = PromoEngine.initSync(bytes);
   const b = PromoEngine.initSync(new WebAssembly.Module(bytes));
-  assert.equal(a.load(SNAPSHOT).version, 7);
+  assert.equal(a.loadPlan(PLAN).version, 7);
   assert.equal(b.status(), null, "engines do not share snapshots");
   a.free();
   b.free();
 });
 
-test("load, validate and status; money stays integer minor units", async () => {
+test("loadPlan, validate and status; money stays integer minor units", async () => {
   const engine = await PromoEngine.init();
-  const report = engine.load(SNAPSHOT);
+  const report = engine.loadPlan(PLAN);
   assert.deepEqual(report, { version: 7, campaigns: 1, redeemables: 1, disabled: 0, warnings: [], stale: false });
   const res = engine.validate(CART, new Date(NOW));
   assert.equal(res.valid, true);
   assert.equal(res.order.amount, 5997);
   assert.equal(res.order.total_discount_amount, 600); // 599.7 rounded half-up, once
   assert.equal(res.order.total_amount, 5397);
-  assert.ok(Number.isInteger(res.redeemables[0].order.items[0].discount_amount));
+  assert.equal(res.order.items, undefined, "lean by default");
+  const expanded = engine.validate({ ...CART, options: { expand: ["order"] } }, NOW);
+  assert.ok(expanded.order.items.length === 1 && expanded.order.items.every((i) => Number.isInteger(i.discount_amount)));
   assert.equal(res.snapshot_version, 7);
   // The JSON path is the same bytes, from an object or from text.
   assert.equal(engine.validateJson(CART, NOW), engine.validateJson(JSON.stringify(CART), new Date(NOW)));
@@ -146,33 +142,44 @@ test("load, validate and status; money stays integer minor units", async () => {
 
 test("a business rejection is data, not an exception", async () => {
   const engine = await PromoEngine.init();
-  engine.load(SNAPSHOT);
+  engine.loadPlan(PLAN.buffer.slice(PLAN.byteOffset, PLAN.byteOffset + PLAN.byteLength)); // an ArrayBuffer works too
   const res = engine.validate({ ...CART, redeemables: [{ object: "voucher", id: "NOPE" }] }, NOW);
   assert.equal(res.valid, false);
   assert.equal(res.inapplicable_redeemables[0].result.error.key, "resource_not_found");
   engine.free();
 });
 
-test("errors are PromoError instances with a stable code; a failed load changes nothing", async () => {
+test("errors are PromoError instances with a stable code, details and a worded message; a failed load changes nothing", async () => {
   const engine = await PromoEngine.init();
-  const expectCode = (fn, code) =>
+  const expectCode = (fn, code, details, message) =>
     assert.throws(fn, (e) => {
       assert.ok(e instanceof PromoError, `not a PromoError: ${e}`);
       assert.ok(e instanceof Error);
       assert.equal(e.name, "PromoError");
       assert.equal(e.code, code);
-      assert.ok(e.message.length > 0);
       assert.ok(isPromoError(e));
+      assert.ok(isPromoError(e, code));
+      assert.equal(isPromoError(e, "ARITHMETIC_OVERFLOW"), false);
+      if (details !== undefined) assert.deepEqual(e.details, details);
+      if (message !== undefined) assert.equal(e.message, message);
+      assert.equal(e.message, describeError(e.code, e.details));
       return true;
     });
-  expectCode(() => engine.validate(CART, NOW), "NO_SNAPSHOT");
-  expectCode(() => engine.load("{not json"), "INVALID_JSON");
-  expectCode(() => engine.load({ ...SNAPSHOT, schema: "other/9" }), "SNAPSHOT_SCHEMA_UNSUPPORTED");
-  engine.load(SNAPSHOT);
-  expectCode(() => engine.load({ ...SNAPSHOT, version: 6 }), "SNAPSHOT_NOT_NEWER");
-  expectCode(() => engine.validate(CART, "tomorrow"), "INVALID_TIMESTAMP");
-  expectCode(() => engine.validate(CART, new Date("garbage")), "INVALID_TIMESTAMP");
+  expectCode(() => engine.validate(CART, NOW), "NO_SNAPSHOT", {}, "no plan is loaded: call loadBundle (or loadPlan) first");
+  expectCode(() => engine.loadPlan(new TextEncoder().encode("not a plan")), "PLAN_INVALID", { reason: "magic" },
+    "not a valid plan (the magic check failed)");
+  expectCode(() => engine.loadPlan(PLAN.subarray(0, PLAN.length - 1)), "PLAN_TRUNCATED", {}, "the plan is truncated");
+  const wrongVersion = PLAN.slice();
+  wrongVersion[7] = 9;
+  expectCode(() => engine.loadPlan(wrongVersion), "PLAN_VERSION_UNSUPPORTED", { found: 9 },
+    "plan format 9 is not supported (this engine reads promo-edge.plan/2)");
+  engine.loadPlan(PLAN);
+  expectCode(() => engine.loadPlan(pub.plan({ project: PROJECT, campaigns: [TEN] }, { version: 6 })), "SNAPSHOT_NOT_NEWER",
+    { held: 7, offered: 6 }, "version 6 is not newer than the held version 7 (a rollback is refused)");
+  expectCode(() => engine.validate(CART, "tomorrow"), "INVALID_TIMESTAMP", { value: "tomorrow" }, '"tomorrow" is not an RFC 3339 timestamp');
+  expectCode(() => engine.validate(CART, new Date("garbage")), "INVALID_TIMESTAMP", { value: "Invalid Date" });
   expectCode(() => engine.status("not a time"), "INVALID_TIMESTAMP");
+  expectCode(() => engine.validate("{", NOW), "INVALID_JSON");
   expectCode(
     () => engine.validate({ ...CART, order: { items: [{ product_id: "p", price: 10.5, quantity: 1 }] } }, NOW),
     "INVALID_JSON",
@@ -182,7 +189,8 @@ test("errors are PromoError instances with a stable code; a failed load changes 
     "AMOUNT_OUT_OF_RANGE",
   );
   const items = Array.from({ length: 501 }, () => ({ product_id: "p", price: 1, quantity: 1 }));
-  expectCode(() => engine.validate({ order: { items } }, NOW), "TOO_MANY_ORDER_ITEMS");
+  expectCode(() => engine.validate({ order: { items } }, NOW), "TOO_MANY_ORDER_ITEMS", { count: 501, limit: 500 },
+    "the order has 501 items, over the limit of 500");
   assert.equal(engine.status(NOW).version, 7, "the held snapshot still serves");
   // A JS-side failure is not turned into a PromoError.
   const circular = {};
@@ -191,9 +199,15 @@ test("errors are PromoError instances with a stable code; a failed load changes 
   engine.free();
 });
 
-test("the PromoErrorCode union equals Error::ALL_CODES", async () => {
+test("the PromoErrorCode union equals Error::ALL_CODES, and every code has a wording", async () => {
   await PromoEngine.init();
-  assert.deepEqual([...PROMO_ERROR_CODES], errorCodes());
+  assert.deepEqual([...PROMO_ERROR_CODES], JSON.parse(errorCodesJson()));
+  for (const code of PROMO_ERROR_CODES) {
+    // Every field the wording reads is filled, so an unfilled one would show as "undefined".
+    const details = new Proxy({}, { get: (_, k) => (typeof k === "string" ? `<${k}>` : undefined) });
+    const text = describeError(code, details);
+    assert.ok(text.length > 10 && !/undefined|\[object/.test(text), `${code}: ${text}`);
+  }
   assert.deepEqual([...PROMO_ERROR_CODES], loadDump().error_codes);
   assert.equal(specVersion(), loadDump().spec_version);
 });
@@ -203,7 +217,9 @@ test("spec vectors through the wasm build in Node", async (t) => {
   const wasm = new WebAssembly.Module(readFileSync(WASM_PATH));
   const outputs = await runDump(() => PromoEngine.initSync(wasm), dump);
   const result = compare(dump, outputs);
-  t.diagnostic(`${result.count} spec cases`);
+  t.diagnostic(summary(result));
+  assert.equal(result.ran + result.nativeOnly, result.count);
+  assert.ok(result.ran > 0);
   await t.test("byte-for-byte equal to the native engine", () => {
     assert.ok(result.notNative.length === 0, nativeReport(result));
   });
@@ -216,13 +232,18 @@ test("JS objects (integer-like keys reordered by JS) give the same answers as te
   const dump = loadDump();
   const engine = await PromoEngine.init();
   const differ = [];
+  let compared = 0;
   for (const file of dump.files) {
     file.cases.forEach((c, i) => {
+      const plan = planOf(file, c);
+      if (plan === null) return; // native-only: the compiler refused its snapshot
       const a = PromoEngine.initSync(readFileSync(WASM_PATH));
+      compared++;
       try {
-        a.load(JSON.parse(c.snapshot ?? file.snapshot));
-      } catch {
+        a.loadPlan(fromBase64Url(plan));
+      } catch (e) {
         a.free();
+        if (JSON.stringify({ error: e.code, stage: "load" }) !== c.output) differ.push(`${file.name} case ${i}: load ${e}`);
         return;
       }
       let out;
@@ -238,4 +259,5 @@ test("JS objects (integer-like keys reordered by JS) give the same answers as te
   }
   engine.free();
   assert.deepEqual(differ, []);
+  assert.ok(compared > 600, `${compared} cases compared`);
 });

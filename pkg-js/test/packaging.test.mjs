@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { PKG_ROOT } from "./support/dump.mjs";
 import { serve } from "./support/server.mjs";
 import { launch, openPage } from "./support/chromium.mjs";
+import { makePublisher } from "./support/publish.mjs";
 
-const EXPECTED = "true 1750 INVALID_TIMESTAMP";
+const EXPECTED = "v1 true 1750 INVALID_TIMESTAMP never";
 const BIN = join(PKG_ROOT, "node_modules/.bin");
 let work;
 let app;
@@ -30,6 +31,18 @@ before(async () => {
   app = join(work, "app");
   cpSync(join(PKG_ROOT, "test/packaging/app"), app, { recursive: true });
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch-app", private: true, type: "module" }));
+  // The app's bundle, published for real.
+  const pub = makePublisher();
+  try {
+    const bundle = pub.publish({
+      project: { project: "shop", channel: "web", currency: { code: "USD", exponent: 2 }, time_zone: "UTC" },
+      campaigns: [{ id: "camp_1", campaign_type: "DISCOUNT_COUPONS", voucher: { discount: { type: "AMOUNT", amount_off: 250 } }, vouchers: [{ code: "TAKE250" }] }],
+    }, { version: 1 });
+    writeFileSync(join(app, "fixture.js"),
+      `export const BUNDLE_BASE64 = ${JSON.stringify(Buffer.from(bundle).toString("base64"))};\nexport const JWKS = ${JSON.stringify(pub.jwks)};\n`);
+  } finally {
+    pub.cleanup();
+  }
   browser = await launch();
 });
 after(async () => {

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { PromoEngine } from "../dist/node.js";
 import { loadDump, PKG_ROOT, WASM_PATH } from "./support/dump.mjs";
+import { fromBase64Url, planOf } from "./support/spec.mjs";
 
 const TYPES = {
   validate: ["ValidationRequest", "ValidationResponse"],
@@ -55,7 +56,7 @@ test("spec snapshots, requests and engine responses fit the declared types", () 
         const name = `snapshot_${f}_${i}`;
         snapshots.set(snapshot, name);
         const engine = PromoEngine.initSync(wasm);
-        const report = engine.load(snapshot);
+        const report = engine.loadPlan(fromBase64Url(planOf(file, c)));
         const status = engine.status(c.now);
         engine.free();
         lines.push(`export const ${name}: Snapshot = ${lit(snapshot)};`);
@@ -89,7 +90,8 @@ test("a consumer's view: exports, the code union, exhaustive switches", () => {
   const file = join(OUT, "consumer.ts");
   writeFileSync(
     file,
-    `import { PromoEngine, PromoError, PROMO_ERROR_CODES, type PromoErrorCode, type ValidationResponse, type Nudge } from "promo-edge";
+    `import { PromoEngine, PromoError, PROMO_ERROR_CODES, isPromoError, type Jwks, type LoadReport, type PromoErrorCode,
+  type PromoErrorDetails, type ValidationRequest, type ValidationResponse, type Nudge } from "promo-edge";
 // The union equals the codes the engine reports (Error::ALL_CODES).
 const engineCodes = ${JSON.stringify(dump.error_codes)} as const;
 type EngineCode = (typeof engineCodes)[number];
@@ -107,16 +109,48 @@ export function describe(n: Nudge): string {
   }
 }
 
-export async function demo(): Promise<number> {
+export async function demo(bundle: Uint8Array, jwks: Jwks, buffer: ArrayBuffer): Promise<number> {
   const engine = await PromoEngine.init();
   try {
-    const res: ValidationResponse = engine.validate({ order: { items: [{ product_id: "p", price: 100 }] } });
-    return res.order.total_amount;
+    const report: LoadReport = engine.loadBundle(bundle, jwks, { now: new Date(), graceMs: 60_000 });
+    engine.loadBundle(buffer, JSON.stringify(jwks));
+    engine.loadPlan(bundle);
+    engine.loadPlan(buffer);
+    // @ts-expect-error a bundle is bytes, not text
+    engine.loadBundle("eyJ...", jwks);
+    // @ts-expect-error snapshots are compiled by promo-origin publish: there is no load()
+    engine.load({ schema: "promo-edge.snapshot/1" });
+    const lean: ValidationRequest = { order: { items: [{ product_id: "p", price: 100 }] } };
+    const expanded: ValidationRequest = { ...lean, options: { expand: ["order", "redeemable"] } };
+    // @ts-expect-error not an expansion
+    const wrong: ValidationRequest = { ...lean, options: { expand: ["everything"] } };
+    const res: ValidationResponse = engine.validate(expanded);
+    // Lean answers may leave these out, so the types make them optional.
+    const lines: number = res.order.items?.length ?? 0;
+    // @ts-expect-error items are only there with expand: ["order"]
+    const first = res.order.items[0];
+    const name: string | undefined = res.redeemables[0]?.campaign_name;
+    return report.version + res.order.total_amount + lines + (name?.length ?? 0) + (wrong ? 0 : 1) + (first ? 0 : 1);
   } catch (e) {
-    if (e instanceof PromoError) { const c: PromoErrorCode = e.code; return c.length; }
+    if (isPromoError(e, "SNAPSHOT_NOT_NEWER")) {
+      const held: number = e.details.held;
+      return held - e.details.offered;
+    }
+    if (isPromoError(e, "TOO_MANY_ORDER_ITEMS")) return e.details.limit;
+    if (e instanceof PromoError) {
+      const c: PromoErrorCode = e.code;
+      const d: PromoErrorDetails = e.details;
+      // @ts-expect-error details are only typed per code once the code is narrowed
+      const nope: string = e.details.path;
+      return c.length + Object.keys(d).length + nope.length;
+    }
     throw e;
   }
 }
+
+export const made = new PromoError("INVALID_REQUEST", { path: "order", message: "no items" });
+// @ts-expect-error the details must fit the code
+export const wrongDetails = new PromoError("INVALID_REQUEST", { held: 1 });
 `,
   );
   const errors = tsc(file);

@@ -4,14 +4,16 @@
 import { spawn } from "node:child_process";
 
 /**
- * Starts `bin serve ...args` (give `--listen 127.0.0.1:0` for a free port).
+ * Starts `bin serve ...args` (give `--listen 127.0.0.1:0` for a free port)
+ * in the directory `cwd` (default: this process's).
  * Resolves to `{url, stop(signal = "SIGTERM"), stderr()}`; `url` has no
  * trailing slash, `stderr()` is everything the server logged so far (its
  * JSON log lines at the `PROMO_ORIGIN_LOG` filter `log`). Rejects if the
  * server exits or prints no URL within `startMs`.
  */
-export function serveOrigin(bin, args, { log = "warn", startMs = 60_000 } = {}) {
+export function serveOrigin(bin, args, { log = "warn", startMs = 60_000, cwd } = {}) {
   const child = spawn(bin, ["serve", ...args], {
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PROMO_ORIGIN_LOG: log },
   });

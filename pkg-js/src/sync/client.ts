@@ -1,5 +1,5 @@
 // @ts-self-types="./client.d.ts"
-// The sync client: keeps an engine's snapshot fresh from the origin.
+// The sync client: keeps an engine's plan fresh from the origin.
 // A value import first: tsc drops the comments (and the @ts-self-types line) before an elided type-only import.
 import { isPromoError, type PromoErrorCode } from "../errors.js";
 import { type SyncStore, MemoryStore } from "./store.js";
@@ -58,7 +58,10 @@ export interface PromoSyncOptions {
   jwks: Jwks | string;
   /** Where the last good bundle is kept (default: memory). */
   store?: SyncStore;
-  /** The store key (default `promo-edge/bundle/<url>`). */
+  /**
+   * The store key (default `promo-edge/bundle/<url>`). The bundle's bytes
+   * are kept under it exactly as served, its ETag under `<storeKey>.meta`.
+   */
   storeKey?: string;
   /** How long past `expires_at` a bundle is still accepted (then reported stale). Default 0. */
   graceMs?: number;
@@ -78,22 +81,46 @@ export interface PromoSyncOptions {
   now?: () => Date;
 }
 
-interface Persisted {
-  bundle: string;
+/** `<storeKey>.meta`: the ETag the origin sent with the stored bundle, and that bundle's version. */
+interface Meta {
   etag: string | null;
   version: number;
 }
 
-function parsePersisted(text: string): Persisted | null {
+function parseMeta(text: string | null): Meta | null {
+  if (text === null) return null;
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== "object" || v === null) return null;
-    const o = v as { bundle?: unknown; etag?: unknown; version?: unknown };
-    if (typeof o.bundle !== "string" || typeof o.version !== "number") return null;
-    return { bundle: o.bundle, etag: typeof o.etag === "string" ? o.etag : null, version: o.version };
+    const o = v as { etag?: unknown; version?: unknown };
+    if (typeof o.version !== "number") return null;
+    return { etag: typeof o.etag === "string" ? o.etag : null, version: o.version };
   } catch {
     return null;
   }
+}
+
+/**
+ * What a client of the JSON-bundle era stored under the same key: the
+ * record `{"bundle": "<JWS>", "etag", "version"}`. Its JWS goes to the
+ * engine, which refuses it with `BUNDLE_FORMAT_OUTDATED` (the network then
+ * brings the current format); anything else is passed through as it is.
+ */
+function unwrapLegacy(bytes: Uint8Array): Uint8Array {
+  if (bytes[0] !== 0x7b /* { */) return bytes;
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const jws = (v as { bundle?: unknown } | null)?.bundle;
+    return typeof jws === "string" ? new TextEncoder().encode(jws) : bytes;
+  } catch {
+    return bytes;
+  }
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
+  if (a === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function codeOf(error: unknown, fallback: SyncErrorCode): SyncErrorCode {
@@ -101,12 +128,12 @@ function codeOf(error: unknown, fallback: SyncErrorCode): SyncErrorCode {
 }
 
 /**
- * Keeps a {@link PromoEngine}'s snapshot fresh: fetches the signed bundle
+ * Keeps a {@link PromoEngine}'s plan fresh: fetches the signed bundle
  * with `If-None-Match`, verifies and loads it through the engine against the
  * JWKS you pin, persists the last good bundle and restores it at start (so
  * an offline cold start still evaluates), and polls with exponential backoff
  * and jitter. A refused bundle — tampered, unknown `kid`, older version,
- * expired — changes nothing: the last good snapshot keeps serving and an
+ * expired — changes nothing: the last good plan keeps serving and an
  * `error` event carries the engine's code.
  *
  * Events: `update` ({@link SyncUpdateDetail}), `stale`, `error`.
@@ -118,7 +145,7 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
   readonly #timers: Timers;
   readonly #random: () => number;
   #etag: string | null = null;
-  #bundle: string | null = null;
+  #bundle: Uint8Array | null = null;
   #version: number | null = null;
   #failures = 0;
   #timer: unknown = undefined;
@@ -129,6 +156,10 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
     super();
     this.#o = options;
     this.#store = options.store ?? new MemoryStore();
+    // A store written for the text-only interface cannot hold a bundle: say so now, not at the first poll.
+    if (typeof (this.#store as Partial<SyncStore>).getBytes !== "function") {
+      throw new TypeError("PromoSync: the store has no getBytes(); bundles are bytes (see \"Stores\" in the README)");
+    }
     this.#key = options.storeKey ?? `promo-edge/bundle/${String(options.url)}`;
     this.#timers = options.timers ?? realTimers;
     this.#random = options.random ?? Math.random;
@@ -153,7 +184,7 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
     return this.#o.now ? this.#o.now() : new Date();
   }
 
-  #load(bundle: string): LoadReport {
+  #load(bundle: Uint8Array): LoadReport {
     return this.#o.engine.loadBundle(bundle, this.#o.jwks, { now: this.#now(), graceMs: this.#o.graceMs ?? 0 });
   }
 
@@ -172,23 +203,24 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
    * loaded, or `null` when there is none or it is refused (then `error`).
    */
   async restore(): Promise<number | null> {
-    let text: string | null;
+    let stored: Uint8Array | null;
+    let meta: Meta | null;
     try {
-      text = await this.#store.get(this.#key);
+      stored = await this.#store.getBytes(this.#key);
+      meta = stored === null ? null : parseMeta(await this.#store.get(`${this.#key}.meta`));
     } catch (e) {
       this.#fail({ code: "STORE_ERROR", message: messageOf(e), phase: "restore", error: e });
       return null;
     }
-    if (text === null) return null;
-    const saved = parsePersisted(text);
-    if (saved === null) {
-      this.#fail({ code: "STORE_ERROR", message: "the stored bundle record is unreadable", phase: "restore", error: null });
-      return null;
-    }
+    if (stored === null) return null;
     try {
-      const report = this.#load(saved.bundle);
-      this.#etag = saved.etag;
-      this.#bundle = saved.bundle;
+      const bundle = unwrapLegacy(stored);
+      const report = this.#load(bundle);
+      // The ETag is only a hint, and only for the bundle it came with: the
+      // two are separate writes, so after a crash between them it may
+      // belong to another version, and sending it could earn a wrong 304.
+      this.#etag = meta !== null && meta.version === report.version ? meta.etag : null;
+      this.#bundle = bundle;
       this.#version = report.version;
       this.emit("update", { version: report.version, source: "store", report });
       this.#checkStale();
@@ -211,17 +243,18 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
 
   async #refresh(): Promise<RefreshOutcome> {
     const fetchFn = this.#o.fetch ?? globalThis.fetch.bind(globalThis);
-    const headers: Record<string, string> = { accept: "application/jose", ...this.#o.headers };
+    const headers: Record<string, string> = { accept: "application/vnd.promo-edge.bundle", ...this.#o.headers };
     // Ask for a 304 only if the engine really holds what that tag names.
     const held = this.#o.engine.status(this.#now())?.version ?? null;
     if (this.#etag !== null && held !== null && held === this.#version) headers["if-none-match"] = this.#etag;
     const controller = new AbortController();
     const timeout = this.#timers.setTimeout(() => controller.abort(), this.#o.requestTimeoutMs ?? 15_000);
     let response: Response;
-    let body: string;
+    let bundle: Uint8Array;
     try {
       response = await fetchFn(String(this.#o.url), { headers, signal: controller.signal, cache: "no-store" });
-      body = response.status === 304 ? "" : await response.text();
+      // Bytes, never text(): the plan after the JWS line is binary.
+      bundle = response.status === 304 ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     } catch (e) {
       const message = messageOf(e);
       this.#fail({ code: "NETWORK_ERROR", message, phase: "fetch", error: e });
@@ -238,9 +271,8 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
       this.#fail({ code: "HTTP_ERROR", message, status: response.status, phase: "fetch", error: null });
       return { kind: "failed", code: "HTTP_ERROR", message, status: response.status };
     }
-    const bundle = body.trim();
     const etag = response.headers.get("etag");
-    if (bundle === this.#bundle && held === this.#version) {
+    if (sameBytes(this.#bundle, bundle) && held === this.#version) {
       // The same bytes under another tag (or none): nothing to load.
       this.#etag = etag;
       this.#checkStale();
@@ -259,8 +291,11 @@ export class PromoSync extends TypedEventTarget<SyncEventMap> {
     this.#bundle = bundle;
     this.#version = report.version;
     try {
-      const record: Persisted = { bundle, etag, version: report.version };
-      await this.#store.put(this.#key, JSON.stringify(record));
+      // The bundle first: if the page dies before the second write, the old
+      // meta names another version and restore() drops its ETag.
+      await this.#store.put(this.#key, bundle);
+      const meta: Meta = { etag, version: report.version };
+      await this.#store.put(`${this.#key}.meta`, JSON.stringify(meta));
     } catch (e) {
       this.#fail({ code: "STORE_ERROR", message: messageOf(e), phase: "persist", error: e });
     }

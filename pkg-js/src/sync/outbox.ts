@@ -328,7 +328,10 @@ export class RedemptionOutbox extends TypedEventTarget<OutboxEventMap> {
     const onDifference = options.onDifference ?? this.#o.onDifference;
     if (onDifference === "REJECT" && expected === undefined) {
       // The origin would refuse it (400): with nothing to compare, REJECT protects nothing.
-      throw new PromoError("INVALID_REQUEST", 'onDifference "REJECT" needs the result the shopper saw: pass `engine` or `expected`');
+      throw new PromoError("INVALID_REQUEST", {
+        path: "onDifference",
+        message: '"REJECT" needs the result the shopper saw: pass `engine` or `expected`',
+      });
     }
     if (expected !== undefined) body.expected = expected;
     const version = options.snapshotVersion ?? engine?.status(options.now)?.version;

@@ -2,7 +2,7 @@
 // URLs), the typed API, and every spec vector vs expected and vs native bytes.
 import { PromoEngine, PromoError, type ValidationResponse } from "../../dist/index.js";
 // @ts-types="./spec.d.ts"
-import { compare, expectedReport, nativeReport, runDump } from "../support/spec.mjs";
+import { compare, expectedReport, fromBase64Url, nativeReport, runDump, summary } from "../support/spec.mjs";
 
 const dumpPath = Deno.env.get("PROMO_SPEC_DUMP") ?? new URL("../../../target/promo-edge-spec/native.json", import.meta.url).pathname;
 
@@ -22,6 +22,25 @@ Deno.test("init() fetches the .wasm next to the glue", async () => {
   engine.free();
 });
 
+Deno.test("a plan loads; a corrupted one is refused with its code and details", async () => {
+  const dump = JSON.parse(await Deno.readTextFile(dumpPath));
+  const plan = fromBase64Url(dump.files[0].plan);
+  const engine = await PromoEngine.init();
+  const flipped = plan.slice();
+  flipped[flipped.length - 1] ^= 0x01;
+  try {
+    engine.loadPlan(flipped);
+    assert(false, "expected PLAN_CHECKSUM_MISMATCH");
+  } catch (e) {
+    assert(e instanceof PromoError && e.code === "PLAN_CHECKSUM_MISMATCH", `unexpected ${e}`);
+    assert(JSON.stringify(e.details) === "{}" && e.message.includes("checksum"), e.message);
+  }
+  assert(engine.status() === null, "a refused plan changes nothing");
+  const report = engine.loadPlan(plan.buffer as ArrayBuffer);
+  assert(report.version === engine.status(dump.files[0].cases[0].now)?.version, "loaded");
+  engine.free();
+});
+
 Deno.test("spec vectors through the wasm build in Deno", async (t) => {
   const dump = JSON.parse(await Deno.readTextFile(dumpPath));
   const onDisk: string[] = [];
@@ -33,8 +52,9 @@ Deno.test("spec vectors through the wasm build in Deno", async (t) => {
   assert(JSON.stringify(onDisk) === JSON.stringify(inDump), `stale spec dump ${dumpPath}`);
   const outputs = await runDump(() => PromoEngine.init(), dump);
   const result = compare(dump, outputs);
-  console.log(`${result.count} spec cases`);
-  const first: ValidationResponse | { error: string } = JSON.parse(outputs[0][0]);
+  console.log(summary(result));
+  assert(result.ran + result.nativeOnly === result.count && result.ran > 0, "every case with a plan ran");
+  const first: ValidationResponse | { error: string } = JSON.parse(outputs[0][0] ?? "null");
   assert(typeof first === "object", "outputs are JSON");
   await t.step("byte-for-byte equal to the native engine", () => {
     assert(result.notNative.length === 0, nativeReport(result));

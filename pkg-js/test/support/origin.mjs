@@ -58,12 +58,12 @@ export function makeEnv() {
   return {
     dir,
     jwks: JSON.parse(readFileSync(join(dir, "keys/jwks.json"), "utf8")),
-    /** Publishes a bundle with its own state file; returns the JWS text. */
+    /** Publishes a bundle with its own state file; returns its bytes (`promo-edge.bundle/2`). */
     publish({ version, key = "keys", now = NOW, lifetime = "P30D", name = `v${version}` }) {
-      const out = join(dir, `${name}.jws`);
+      const out = join(dir, `${name}.bundle`);
       run(["publish", "--source", join(dir, "source"), "--key", join(dir, key, "signing-key.jwk.json"), "--out", out,
         "--version", String(version), "--now", now, "--lifetime", lifetime, "--state", join(dir, `${name}.state.json`)]);
-      return readFileSync(out, "utf8").trim();
+      return new Uint8Array(readFileSync(out));
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
@@ -129,7 +129,12 @@ export async function api(url, path, body) {
   return { status: r.status, json: await r.json() };
 }
 
-/** A durable-looking user store (like a KV binding): get/put/delete on a JSON file. */
+/**
+ * A durable-looking user store that behaves like a Workers KV binding:
+ * get/put/delete on a JSON file, text kept as strings and bytes as base64,
+ * `get(key)` answering text and `get(key, "arrayBuffer")` bytes, whichever
+ * was put.
+ */
 export class FileKV {
   constructor(path) {
     this.path = path;
@@ -137,12 +142,19 @@ export class FileKV {
   #all() {
     return existsSync(this.path) ? JSON.parse(readFileSync(this.path, "utf8")) : {};
   }
-  get(key) {
+  /** The raw entry: a string, or `{base64}` for bytes. */
+  raw(key) {
     return this.#all()[key] ?? null;
+  }
+  get(key, type) {
+    const v = this.raw(key);
+    if (v === null) return null;
+    const bytes = typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v.base64, "base64");
+    return type === "arrayBuffer" ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : bytes.toString("utf8");
   }
   put(key, value) {
     const all = this.#all();
-    all[key] = value;
+    all[key] = typeof value === "string" ? value : { base64: Buffer.from(value).toString("base64") };
     writeFileSync(this.path, JSON.stringify(all));
   }
   delete(key) {

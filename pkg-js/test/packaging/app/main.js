@@ -1,37 +1,33 @@
 // A storefront's use of the installed package, bundled by Vite or esbuild.
+// The signed bundle is what `promo-origin publish` wrote; the test puts it
+// (and the JWKS to pin) into ./fixture.js, base64-encoded so that one
+// module works unbundled in Node, bundled for Node, and in a browser.
 import { PromoEngine, PromoError } from "promo-edge";
+import { BUNDLE_BASE64, JWKS } from "./fixture.js";
 
-const snapshot = {
-  schema: "promo-edge.snapshot/1",
-  version: 1,
-  issued_at: "2026-01-01T00:00:00Z",
-  expires_at: "2027-01-01T00:00:00Z",
-  currency: { code: "USD", exponent: 2 },
-  time_zone: { name: "UTC", offsets: [{ offset_seconds: 0 }] },
-  campaigns: [
-    {
-      id: "camp_1",
-      campaign_type: "DISCOUNT_COUPONS",
-      voucher: { discount: { type: "AMOUNT", amount_off: 250 } },
-      vouchers: [{ code: "TAKE250" }],
-    },
-  ],
-};
+const NOW = "2026-06-01T00:00:00Z";
+
+function bytes(base64) {
+  const bin = atob(base64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
 
 export async function run() {
   const engine = await PromoEngine.init();
-  engine.load(snapshot);
+  const report = engine.loadBundle(bytes(BUNDLE_BASE64), JWKS, { now: NOW });
   const res = engine.validate(
     { redeemables: [{ object: "voucher", id: "TAKE250" }], order: { items: [{ product_id: "p", price: 1000, quantity: 2 }] } },
-    "2026-06-01T00:00:00Z",
+    NOW,
   );
   let code = "";
   try {
     engine.validate({}, "never");
   } catch (e) {
-    code = e instanceof PromoError ? e.code : String(e);
+    code = e instanceof PromoError ? `${e.code} ${e.details.value}` : String(e);
   }
-  return `${res.valid} ${res.order.total_amount} ${code}`;
+  return `v${report.version} ${res.valid} ${res.order.total_amount} ${code}`;
 }
 
 if (typeof window !== "undefined") {
