@@ -8,8 +8,8 @@
 #
 #   1. the workload (examples/gen_workload.rs): source, plan, signed bundle,
 #      carts, pages, scaling plans;
-#   2. a copy of the wasm built exactly as shipped (opt-level z, no
-#      compiler) but keeping symbol names, for the size report by crate;
+#   2. a copy of the wasm built exactly as shipped (scripts/wasm-profile.env,
+#      no compiler) but keeping symbol names, for the size report by crate;
 #   3. the native criterion benches (short measurement time);
 #   4. the wasm package in Node beside them and json-rules-engine
 #      (bench/wasm-bench.mjs) -> benches/results.json;
@@ -37,8 +37,9 @@ step() {
 step cargo run --locked --release --quiet --example gen_workload -- "$workload"
 
 command -v twiggy >/dev/null || step cargo install --locked twiggy
-# The same flags as scripts/build-wasm.sh (size, no compiler), symbols kept.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_STRIP=false \
+# The same flags as scripts/build-wasm.sh (no compiler), symbols kept.
+. scripts/wasm-profile.env
+CARGO_PROFILE_RELEASE_OPT_LEVEL=$WASM_OPT_LEVEL CARGO_PROFILE_RELEASE_STRIP=false \
   step cargo build --quiet --locked --release --target wasm32-unknown-unknown --lib \
   --no-default-features --target-dir "$named_dir"
 

@@ -57,8 +57,9 @@ wasm-size: wasm-build
 # second release build that keeps symbol names; not part of `make test`).
 wasm-size-report: wasm-build
 	@command -v twiggy >/dev/null || cargo install --locked twiggy
-	@CARGO_PROFILE_RELEASE_STRIP=false cargo build --quiet --locked --release \
-	  --target wasm32-unknown-unknown --lib --target-dir target/wasm-size
+	@. scripts/wasm-profile.env && CARGO_PROFILE_RELEASE_OPT_LEVEL=$$WASM_OPT_LEVEL \
+	  CARGO_PROFILE_RELEASE_STRIP=false cargo build --quiet --locked --release \
+	  --target wasm32-unknown-unknown --lib --no-default-features --target-dir target/wasm-size
 	node scripts/wasm-size.mjs $(WASM) target/wasm-size/wasm32-unknown-unknown/release/promo_edge.wasm
 
 # wasm-bindgen-test in Node and headless Chromium. `cargo test --test X`

@@ -11,9 +11,10 @@ npm_bin=$PWD/pkg-js/node_modules/.bin
 
 # wasm-pack's own wasm-opt pass runs without the feature flags below (and
 # only at -O), so it is skipped.
-# The wasm is built for size (native release builds are opt-level 3) and
-# without the compiler (feature `compiler`): it only loads plans.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=${WASM_OPT_LEVEL:-z} PATH=$npm_bin:$PATH timeout 1200 \
+# The wasm is built without the compiler (feature `compiler`): it only
+# loads plans. Its opt-level is in scripts/wasm-profile.env.
+. scripts/wasm-profile.env
+CARGO_PROFILE_RELEASE_OPT_LEVEL=$WASM_OPT_LEVEL PATH=$npm_bin:$PATH timeout 1200 \
   wasm-pack --quiet build --release --target web \
   --out-dir "$out" --out-name promo_edge --no-pack --no-opt -- --locked --no-default-features
 rm -f "$out/.gitignore" "$out/package.json" "$out/README.md"
