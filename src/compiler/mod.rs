@@ -15,6 +15,7 @@
 
 mod campaigns;
 mod catalog;
+mod currency;
 pub mod discounts;
 mod indexes;
 mod keys;
@@ -62,12 +63,7 @@ pub fn compile(snap: Snapshot) -> Result<(Plan, LoadReport), Error> {
             "must be after issued_at",
         ));
     }
-    if snap.currency.exponent > 4 {
-        return Err(Error::snapshot_invalid(
-            "currency.exponent",
-            "at most 4 decimals are supported",
-        ));
-    }
+    currency::check(&snap.currency)?;
     let tz = validity::time_zone(&snap.time_zone)?;
     let mut b = Builder {
         warnings: Warnings::default(),

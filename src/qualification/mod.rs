@@ -226,9 +226,15 @@ pub fn qualify(
     let base_order =
         OrderCalculation::between(&base, &base, &OrderEcho::of(&req.order, expand.order))?;
     // One request, read once; each candidate only swaps the redeemable.
+    let mut order = req.order.clone();
+    // Qualifying without an order asks about an empty cart (AUDIENCE_ONLY's
+    // upsell case); validation alone refuses a missing order.
+    if order.items.is_empty() && order.amount.is_none() {
+        order.amount = Some(Money::ZERO);
+    }
     let mut single = ValidationRequest {
         redeemables: Vec::with_capacity(1),
-        order: req.order.clone(),
+        order,
         customer: req.customer.clone(),
         metadata: req.metadata.clone(),
         counters: req.counters.clone(),

@@ -331,5 +331,19 @@ fn gate(
             }
         }
     }
+    let needs_order = match r.kind {
+        RedeemableKind::DiscountVoucher
+        | RedeemableKind::PromotionTier
+        | RedeemableKind::GiftCard => true,
+        // A loyalty card without a reward only shows its balance.
+        RedeemableKind::LoyaltyCard => rr.reward.is_some(),
+    };
+    if needs_order && req.order.items.is_empty() && req.order.amount.is_none() {
+        return fail(
+            "missing_order",
+            Some("The request has no order (no items and no amount) to apply it to".into()),
+            Vec::new(),
+        );
+    }
     None
 }

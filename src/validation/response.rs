@@ -270,6 +270,7 @@ pub fn default_message(key: &str) -> &'static str {
         "duplicated_redeemables" => "The same redeemable was requested twice",
         "invalid_validation_rules" => "The redeemable's rules could not be read and it is disabled",
         "missing_reward" => "The loyalty reward does not exist",
+        "missing_order" => "An order is required",
         "applicable_redeemables_limit_exceeded" => "Applicable redeemables limit exceeded",
         "applicable_redeemables_per_category_limit_exceeded" => {
             "Applicable redeemables limit per category exceeded"
