@@ -177,8 +177,14 @@ impl Env {
         Env::with_fixture("source")
     }
 
-    /// Keys and a copy of `tests/fixtures/<name>` as `source/`.
+    /// Keys and a copy of `tests/fixtures/<name>` as `source/`, on the
+    /// run's database.
     pub fn with_fixture(name: &str) -> Env {
+        Env::on(name, None)
+    }
+
+    /// [`Env::with_fixture`] on a given database (`None`: the run's).
+    pub fn on(name: &str, db: Option<Db>) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
         let out = run(&["keygen", "--out", keys.to_str().unwrap()]);
@@ -189,7 +195,7 @@ impl Env {
                 .join(name),
             &dir.path().join("source"),
         );
-        let db = Db::for_run(dir.path());
+        let db = db.unwrap_or_else(|| Db::for_run(dir.path()));
         Env { dir, db }
     }
 
@@ -299,6 +305,19 @@ impl Server {
         }
     }
 
+    /// The process id (while it runs).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// SIGKILL: the process dies wherever it is (mid-transaction too).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// SIGTERM, then a bounded wait (SIGKILL after it).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -383,7 +402,20 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Resp {
-    let mut s = TcpStream::connect(addr).expect("connect");
+    try_request(addr, method, path, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {path} on {addr}: {e}"))
+}
+
+/// [`request`], or why there was no answer (refused, reset, no status
+/// line): a client of a node that died retries elsewhere.
+pub fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<Resp, String> {
+    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(WAIT)).unwrap();
     s.set_write_timeout(Some(WAIT)).unwrap();
     let body = body.unwrap_or("");
@@ -396,10 +428,10 @@ pub fn request(
         req.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
     let _ = s.write_all(body.as_bytes());
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
+    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n");
     let (head, rest) = match split {
         Some(i) => (&raw[..i], &raw[i + 4..]),
@@ -411,7 +443,7 @@ pub fn request(
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        .ok_or_else(|| format!("no status line in {text:?}"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -424,12 +456,12 @@ pub fn request(
     } else {
         rest.to_vec()
     };
-    Resp {
+    Ok(Resp {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
         bytes,
-    }
+    })
 }
 
 fn dechunk(mut s: &[u8]) -> Vec<u8> {
