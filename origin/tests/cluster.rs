@@ -380,6 +380,9 @@ fn load_body(i: usize) -> Value {
     }
 }
 
+/// What one load thread was answered (key, answer), and the 503s it met.
+type Load = (Vec<(String, Resp)>, usize);
+
 /// Runs `threads × per_thread` load redemptions over the nodes in the
 /// background; `answered` counts the answers as they come.
 fn start_load(
@@ -387,7 +390,7 @@ fn start_load(
     threads: usize,
     per_thread: usize,
     answered: Arc<AtomicUsize>,
-) -> Vec<std::thread::JoinHandle<(Vec<(String, Resp)>, usize)>> {
+) -> Vec<std::thread::JoinHandle<Load>> {
     (0..threads)
         .map(|t| {
             let (servers, answered) = (servers.to_vec(), answered.clone());
