@@ -93,11 +93,16 @@ fn free_port() -> u16 {
 pub struct Cluster {
     dir: PathBuf,
     pub port: u16,
+    settings: &'static str,
     /// The reaper's stdin: closing it (our exit) stops the server.
     reaper: Mutex<Option<(Child, ChildStdin)>>,
 }
 
 static NEXT_DB: AtomicU64 = AtomicU64::new(0);
+
+/// Test servers need no durability.
+const TEST_SETTINGS: &str =
+    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB";
 
 impl Cluster {
     /// The cluster shared by the tests of this process.
@@ -106,8 +111,19 @@ impl Cluster {
         SHARED.get_or_init(Cluster::start)
     }
 
-    /// A cluster of its own (a test that restarts the server).
+    /// A cluster of its own (a test that restarts the server), without
+    /// durability (`fsync=off`: the tests need no power-cut safety).
     pub fn start() -> Cluster {
+        Cluster::start_with(TEST_SETTINGS)
+    }
+
+    /// A cluster of its own with PostgreSQL's default durability (the
+    /// benchmark: a commit is on disk, as SQLite's `synchronous=FULL`).
+    pub fn start_durable() -> Cluster {
+        Cluster::start_with("")
+    }
+
+    fn start_with(settings: &'static str) -> Cluster {
         let dir = tempfile::Builder::new()
             .prefix("pg-")
             .tempdir()
@@ -138,6 +154,7 @@ impl Cluster {
         let mut cluster = Cluster {
             dir,
             port: 0,
+            settings,
             reaper: Mutex::new(Some(reaper)),
         };
         for attempt in 0..3 {
@@ -161,10 +178,10 @@ impl Cluster {
             .arg(self.dir.join("pg.log"))
             .args(["-w", "-t", "60", "-o"])
             .arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-                 -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 {}",
                 self.port,
-                self.dir.display()
+                self.dir.display(),
+                self.settings
             ))
             .arg("start");
         c.stdin(Stdio::null())
