@@ -92,57 +92,61 @@ enum Command {
     /// Print the JSON Schema of the campaign source format.
     Schema,
     /// Serve bundles, keys, validations, redemptions and rollbacks.
-    Serve {
-        /// Source directories to publish at start (one channel each).
-        #[arg(long)]
-        source: Vec<PathBuf>,
-        /// Signed bundles to serve as they are.
-        #[arg(long)]
-        bundle: Vec<PathBuf>,
-        /// The signing key (JWK); its public half is served at /v1/keys.
-        /// Needed with --source; a node serving only what is published in
-        /// the database needs none.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// Extra public keys to serve at /v1/keys (rotation).
-        #[arg(long)]
-        jwks: Option<PathBuf>,
-        /// The ledger database: `sqlite:<path>` (default sqlite:ledger.sqlite)
-        /// or `postgres://user:password@host:port/database`.
-        #[arg(long, env = "PROMO_ORIGIN_DATABASE", conflicts_with = "db")]
-        database: Option<String>,
-        /// The SQLite ledger file (the same as --database sqlite:PATH).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// PostgreSQL: connections per node.
-        #[arg(long, default_value_t = 16)]
-        pool_size: usize,
-        /// PostgreSQL: the longest a statement runs, and the longest a
-        /// request waits for a free connection (ISO 8601).
-        #[arg(long, default_value = "PT5S")]
-        statement_timeout: String,
-        /// PostgreSQL: the longest opening a connection may take (ISO 8601).
-        #[arg(long, default_value = "PT5S")]
-        connect_timeout: String,
-        /// Address to listen on; port 0 picks a free one (printed on stdout).
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        listen: String,
-        /// A channel's bearer key, NAME=SECRET (repeatable).
-        #[arg(long = "channel-key", value_parser = parse_channel_key)]
-        channel_keys: Vec<(String, String)>,
-        /// Lifetime of bundles published from a source (ISO 8601, default P30D).
-        #[arg(long, default_value = "P30D")]
-        lifetime: String,
-        /// A fixed clock for every request (tests and demos).
-        #[arg(long)]
-        now: Option<String>,
-        /// How often sources are checked for edits and nearing expiry (ISO 8601; P0D = never).
-        #[arg(long, default_value = "PT1M")]
-        refresh: String,
-        /// Static files (a storefront) to serve at `/` beside the API.
-        #[arg(long)]
-        site: Option<PathBuf>,
-    },
+    Serve(Box<ServeArgs>),
+}
+
+/// The options of `serve`.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Source directories to publish at start (one channel each).
+    #[arg(long)]
+    source: Vec<PathBuf>,
+    /// Signed bundles to serve as they are.
+    #[arg(long)]
+    bundle: Vec<PathBuf>,
+    /// The signing key (JWK); its public half is served at /v1/keys.
+    /// Needed with --source; a node serving only what is published in
+    /// the database needs none.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Extra public keys to serve at /v1/keys (rotation).
+    #[arg(long)]
+    jwks: Option<PathBuf>,
+    /// The ledger database: `sqlite:<path>` (default sqlite:ledger.sqlite)
+    /// or `postgres://user:password@host:port/database`.
+    #[arg(long, env = "PROMO_ORIGIN_DATABASE", conflicts_with = "db")]
+    database: Option<String>,
+    /// The SQLite ledger file (the same as --database sqlite:PATH).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// PostgreSQL: connections per node.
+    #[arg(long, default_value_t = 16)]
+    pool_size: usize,
+    /// PostgreSQL: the longest a statement runs, and the longest a
+    /// request waits for a free connection (ISO 8601).
+    #[arg(long, default_value = "PT5S")]
+    statement_timeout: String,
+    /// PostgreSQL: the longest opening a connection may take (ISO 8601).
+    #[arg(long, default_value = "PT5S")]
+    connect_timeout: String,
+    /// Address to listen on; port 0 picks a free one (printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: String,
+    /// A channel's bearer key, NAME=SECRET (repeatable).
+    #[arg(long = "channel-key", value_parser = parse_channel_key)]
+    channel_keys: Vec<(String, String)>,
+    /// Lifetime of bundles published from a source (ISO 8601, default P30D).
+    #[arg(long, default_value = "P30D")]
+    lifetime: String,
+    /// A fixed clock for every request (tests and demos).
+    #[arg(long)]
+    now: Option<String>,
+    /// How often sources are checked for edits and nearing expiry (ISO 8601; P0D = never).
+    #[arg(long, default_value = "PT1M")]
+    refresh: String,
+    /// Static files (a storefront) to serve at `/` beside the API.
+    #[arg(long)]
+    site: Option<PathBuf>,
 }
 
 fn parse_channel_key(s: &str) -> Result<(String, String), String> {
@@ -232,60 +236,64 @@ fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", source::schema_json());
             Ok(())
         }
-        Command::Serve {
-            source,
-            bundle,
-            key,
-            jwks,
-            database,
-            db,
-            pool_size,
-            statement_timeout,
-            connect_timeout,
-            listen,
-            channel_keys,
-            lifetime,
-            now,
-            refresh,
-            site,
-        } => {
-            init_logs();
-            if source.is_empty() && bundle.is_empty() && database.is_none() && db.is_none() {
-                return Err(CliError::new(
-                    "USAGE",
-                    "give at least one --source or --bundle, or a --database to serve what is published in it",
-                ));
-            }
-            let database = match (database, db) {
-                (Some(url), _) => DatabaseUrl::parse(&url)?,
-                (None, Some(path)) => DatabaseUrl::Sqlite(path),
-                (None, None) => DatabaseUrl::Sqlite(PathBuf::from("ledger.sqlite")),
-            };
-            let db_settings = DbSettings {
-                pool_size,
-                statement_timeout_ms: positive_ms(&statement_timeout)?,
-                connect_timeout_ms: positive_ms(&connect_timeout)?,
-            };
-            server::run(server::ServeConfig {
-                sources: source,
-                bundles: bundle,
-                key,
-                jwks,
-                database,
-                db_settings,
-                listen,
-                channel_keys,
-                now: now.as_deref().map(tz::parse_now).transpose()?,
-                lifetime_ms: duration_ms(&lifetime)?,
-                refresh_ms: if refresh == "P0D" {
-                    0
-                } else {
-                    duration_ms(&refresh)?
-                },
-                site,
-            })
-        }
+        Command::Serve(args) => serve_command(*args),
     }
+}
+
+/// `serve`: the database, its settings, then the server.
+fn serve_command(a: ServeArgs) -> Result<(), CliError> {
+    let ServeArgs {
+        source,
+        bundle,
+        key,
+        jwks,
+        database,
+        db,
+        pool_size,
+        statement_timeout,
+        connect_timeout,
+        listen,
+        channel_keys,
+        lifetime,
+        now,
+        refresh,
+        site,
+    } = a;
+    init_logs();
+    if source.is_empty() && bundle.is_empty() && database.is_none() && db.is_none() {
+        return Err(CliError::new(
+            "USAGE",
+            "give at least one --source or --bundle, or a --database to serve what is published in it",
+        ));
+    }
+    let database = match (database, db) {
+        (Some(url), _) => DatabaseUrl::parse(&url)?,
+        (None, Some(path)) => DatabaseUrl::Sqlite(path),
+        (None, None) => DatabaseUrl::Sqlite(PathBuf::from("ledger.sqlite")),
+    };
+    let db_settings = DbSettings {
+        pool_size,
+        statement_timeout_ms: positive_ms(&statement_timeout)?,
+        connect_timeout_ms: positive_ms(&connect_timeout)?,
+    };
+    server::run(server::ServeConfig {
+        sources: source,
+        bundles: bundle,
+        key,
+        jwks,
+        database,
+        db_settings,
+        listen,
+        channel_keys,
+        now: now.as_deref().map(tz::parse_now).transpose()?,
+        lifetime_ms: duration_ms(&lifetime)?,
+        refresh_ms: if refresh == "P0D" {
+            0
+        } else {
+            duration_ms(&refresh)?
+        },
+        site,
+    })
 }
 
 /// A duration of at least a millisecond, in milliseconds.
