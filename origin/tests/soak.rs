@@ -490,7 +490,7 @@ fn soak_redemptions_and_audit_the_ledger() {
     assert_eq!(
         n(
             "SELECT COUNT(*) FROM (SELECT redemption_id, ledger_key FROM redemption_items \
-           GROUP BY redemption_id, ledger_key HAVING COUNT(*) > 1)"
+           GROUP BY redemption_id, ledger_key HAVING COUNT(*) > 1) AS twice"
         ),
         0
     );

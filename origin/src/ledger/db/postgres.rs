@@ -1,5 +1,7 @@
 //! PostgreSQL (`tokio-postgres` + `deadpool-postgres`): one ledger for
-//! several origin nodes.
+//! several origin nodes. (Not sqlx: its SQLite feature would link a second
+//! SQLite beside rusqlite's, it builds in twice the time, and its checked
+//! queries want a database at build time.)
 //!
 //! Write transactions are READ COMMITTED. Before the ledger's rules read
 //! what they decide on (counters, balances, per-customer and per-period
