@@ -107,14 +107,14 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// `total` redemptions from `clients` threads over `nodes`; (per second, p50 ms, p99 ms).
-fn measure(nodes: &[Server], total: usize, clients: usize, hot: bool) -> Value {
+fn measure(label: &str, nodes: &[Server], total: usize, clients: usize, hot: bool) -> Value {
     let next = Arc::new(AtomicUsize::new(0));
     let addrs: Vec<String> = nodes.iter().map(|s| s.addr.clone()).collect();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(300);
     let handles: Vec<_> = (0..clients)
         .map(|c| {
-            let (next, addrs) = (next.clone(), addrs.clone());
+            let (next, addrs, label) = (next.clone(), addrs.clone(), label.to_string());
             std::thread::spawn(move || {
                 let auth = format!("Bearer {KEY}");
                 let mut lat = Vec::new();
@@ -128,7 +128,7 @@ fn measure(nodes: &[Server], total: usize, clients: usize, hot: bool) -> Value {
                                       "order": {"items": [{"product_id": "prod_mug", "price": 1000, "quantity": 1}]},
                                       "customer": {"source_id": format!("cust_{}", i % 100)}})
                     .to_string();
-                    let key = format!("b-{c}-{i}");
+                    let key = format!("{label}-{c}-{i}");
                     let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", key.as_str())];
                     let t = Instant::now();
                     let r = support::request(&addrs[i % addrs.len()], "POST", "/v1/redemptions", &headers, Some(&body));
@@ -221,9 +221,9 @@ fn run_config(
     };
     let nodes: Vec<Server> = (0..n).map(|i| start_node(dir, &db, i)).collect();
     // Warm-up: connections opened, statements prepared.
-    measure(&nodes, 200, clients, false);
-    let spread = measure(&nodes, total, clients, false);
-    let hot = measure(&nodes, total / 2, clients, true);
+    measure("warm", &nodes, 200, clients, false);
+    let spread = measure("spread", &nodes, total, clients, false);
+    let hot = measure("hot", &nodes, total / 2, clients, true);
     let propagation = if n > 1 {
         Some(propagation(dir, &db, &nodes, 5))
     } else {
