@@ -20,6 +20,8 @@ help:
 	@echo "              determinism"
 	@echo "make bench  - native + wasm (Node) + json-rules-engine benchmarks -> benches/RESULTS.md"
 	@echo "make soak   - 20,000 redemptions from 4 clients against one origin, then a ledger audit"
+	@echo "              (SOAK_DATABASE=postgres SOAK_NODES=3: three nodes on one PostgreSQL)"
+	@echo "make bench-origin - origin redemptions/s, p50/p99: SQLite, PostgreSQL 1 and 3 nodes"
 	@echo "make fuzz   - each fuzz target for FUZZ_SECONDS (default 300)"
 
 setup:
@@ -27,6 +29,7 @@ setup:
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 	@$(MAKE) --no-print-directory wasm-setup
+	@$(MAKE) --no-print-directory pg-setup
 
 lint: setup
 	cargo fmt --all --check

@@ -1,13 +1,29 @@
 # The origin (origin/, binary `promo-origin`): clippy for its crate, its Rust
-# tests (each against a real `promo-origin serve` process on 127.0.0.1) and
-# the JOSE interop test with the npm `jose` package in Node.
+# tests (each against a real `promo-origin serve` process on 127.0.0.1) on
+# SQLite and again on PostgreSQL (a server the tests start and stop
+# themselves, see origin/tests/support/pg.rs), the three-node tests, and the
+# JOSE interop test with the npm `jose` package in Node.
 # Included by the top Makefile; `make origin-test` runs every check here.
 # (`cargo fmt --all --check` in `lint` already covers the crate.)
 
 ORIGIN_JS := origin/tests/js
 ORIGIN_BIN := $(CURDIR)/target/debug/promo-origin
 
-.PHONY: origin-lint origin-build origin-test origin-test-rust origin-test-js
+.PHONY: origin-lint origin-build origin-test origin-test-rust origin-test-pg origin-test-js \
+  pg-setup bench-origin
+
+# Debian's PostgreSQL server binaries (initdb, pg_ctl, postgres), only where
+# missing; no cluster is created or started (the tests start their own on
+# free ports in temp dirs). initdb refuses root: the tests run it as the
+# `postgres` user the package creates (created here if it is missing).
+pg-setup:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  mkdir -p /etc/postgresql-common; \
+	  [ -f /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    -o Dpkg::Options::=--force-confold postgresql; \
+	fi
+	@if [ "$$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --user-group postgres; fi
 
 origin-lint:
 	cargo clippy -p promo-origin --all-targets --locked -- -D warnings
@@ -19,10 +35,29 @@ $(ORIGIN_JS)/node_modules/.ci-stamp: $(ORIGIN_JS)/package.json $(ORIGIN_JS)/pack
 	cd $(ORIGIN_JS) && npm ci --no-audit --no-fund
 	touch $@
 
-origin-test-rust:
+# Every suite on SQLite, plus the PostgreSQL-only ones (cluster.rs: three
+# nodes on one PostgreSQL, database restarts, a node killed mid-burst).
+origin-test-rust: pg-setup
 	timeout 900 cargo test -p promo-origin --locked
+
+# The suites that touch the ledger, again on PostgreSQL.
+origin-test-pg: pg-setup
+	PROMO_TEST_DATABASE=postgres timeout 900 cargo test -p promo-origin --locked \
+	  --test server --test audit --test hostile_http --test database
 
 origin-test-js: origin-build $(ORIGIN_JS)/node_modules/.ci-stamp
 	cd $(ORIGIN_JS) && PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 300 node --test --test-concurrency=1
 
-origin-test: origin-lint origin-test-rust origin-test-js
+origin-test: origin-lint origin-test-rust origin-test-pg origin-test-js
+
+# Redemptions/s and p50/p99 for SQLite 1 node, PostgreSQL 1 node and
+# PostgreSQL 3 nodes side by side, and publication → every node serving it
+# (not part of `make test`; a few minutes). Writes benches/origin-results.json
+# and the origin section of benches/RESULTS.md.
+BENCH_REDEMPTIONS ?= 2000
+BENCH_CLIENTS ?= 8
+bench-origin: pg-setup
+	cargo build --locked --release -p promo-origin
+	PROMO_ORIGIN_BIN=$(CURDIR)/target/release/promo-origin BENCH_REDEMPTIONS=$(BENCH_REDEMPTIONS) \
+	  BENCH_CLIENTS=$(BENCH_CLIENTS) timeout 900 cargo test --locked -p promo-origin --test bench_origin \
+	  -- --ignored --nocapture

@@ -8,7 +8,8 @@
 #   make test-hostile            tests/hostile_inputs.rs (+ the catalogue file)
 #   make test-determinism        native vs wasm (Node) vs origin, seeded cases
 #   make test-hostile-http       origin/tests/hostile_http.rs
-#   make soak                    20,000+ redemptions, 4 clients (not in `make test`)
+#   make soak                    20,000+ redemptions, 4 clients (not in `make test`);
+#                                SOAK_DATABASE=postgres SOAK_NODES=3 for 3 nodes on PostgreSQL
 
 FUZZ_TARGETS := bundle plan snapshot validate qualify price_products formula
 FUZZ_SECONDS ?= 300
@@ -34,6 +35,10 @@ FUZZ_SMOKE_WORK := $(CURDIR)/target/fuzz-smoke-corpus
 FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
 SOAK_REDEMPTIONS ?= 20000
 SOAK_CLIENTS ?= 4
+# sqlite (one node) or postgres (a server the soak starts), and how many
+# origin nodes share it.
+SOAK_DATABASE ?= sqlite
+SOAK_NODES ?= 1
 
 .PHONY: fuzz-setup fuzz-lint fuzz fuzz-smoke fuzz-corpus test-hostile test-determinism \
   test-hostile-http soak robustness-test
@@ -87,10 +92,10 @@ test-hostile-http:
 
 # The server is a release build; the clients are the (debug) test binary,
 # whose work per request is small next to the server's.
-soak:
+soak: pg-setup
 	cargo build --locked --release -p promo-origin
 	PROMO_ORIGIN_BIN=$(CURDIR)/target/release/promo-origin SOAK_REDEMPTIONS=$(SOAK_REDEMPTIONS) \
-	  SOAK_CLIENTS=$(SOAK_CLIENTS) timeout 1800 cargo test --locked -p promo-origin --test soak \
+	  SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_DATABASE=$(SOAK_DATABASE) SOAK_NODES=$(SOAK_NODES) timeout 1800 cargo test --locked -p promo-origin --test soak \
 	  -- --ignored --nocapture
 
 robustness-test: fuzz-smoke test-hostile test-determinism test-hostile-http

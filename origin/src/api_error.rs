@@ -13,6 +13,8 @@ pub struct ApiError {
     pub code: String,
     /// A sentence.
     pub message: String,
+    /// Seconds for a `Retry-After` header (a 503 the client should retry).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -22,7 +24,14 @@ impl ApiError {
             status,
             code: code.to_string(),
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// With a `Retry-After: seconds` header.
+    pub fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 500 for a ledger failure (the message is logged, not leaked in full).
@@ -34,12 +43,6 @@ impl ApiError {
     /// The JSON body.
     pub fn body(&self) -> String {
         serde_json::json!({"code": self.code, "message": self.message}).to_string()
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        ApiError::internal(e)
     }
 }
 
@@ -62,6 +65,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if self.status == 401 {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod jws;
 pub mod keys;
 pub mod ledger;
+pub mod publication;
 pub mod publish;
 pub mod server;
 pub mod site;

@@ -1,12 +1,12 @@
 //! `promo-origin serve`: bundles, keys, authoritative validations,
-//! redemptions and rollbacks over HTTP (axum), backed by the SQLite ledger.
+//! redemptions and rollbacks over HTTP (axum), backed by the ledger on
+//! SQLite or PostgreSQL (several nodes may serve one PostgreSQL ledger).
 //!
 //! Authentication: `Authorization: Bearer <channel key>` on validations,
 //! redemptions and rollbacks; the key names the channel whose snapshot
 //! evaluates the request. Bundles and keys are public (a bundle is signed
 //! and holds no secret; unique codes are only salted hashes).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -29,7 +29,8 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::error::CliError;
 use crate::keys::Signer;
-use crate::ledger::{etag_of, Ledger, OnDifference, RedeemInput, StoredBundle};
+use crate::ledger::{Database, DatabaseUrl, DbSettings, Ledger, OnDifference, RedeemInput};
+use crate::publication::{self, Channel, Served, Sources};
 
 /// Largest request body (→ 413 `PAYLOAD_TOO_LARGE`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -43,12 +44,15 @@ pub struct ServeConfig {
     pub sources: Vec<PathBuf>,
     /// Signed bundles to serve as they are.
     pub bundles: Vec<PathBuf>,
-    /// The signing key (its public half is served in the JWKS).
-    pub key: PathBuf,
+    /// The signing key (its public half is served in the JWKS); needed to
+    /// publish `sources`.
+    pub key: Option<PathBuf>,
     /// More public keys to serve (key rotation).
     pub jwks: Option<PathBuf>,
     /// The ledger database.
-    pub db: PathBuf,
+    pub database: DatabaseUrl,
+    /// Its connection settings.
+    pub db_settings: DbSettings,
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: String,
     /// `(channel, secret)` pairs.
@@ -64,15 +68,11 @@ pub struct ServeConfig {
     pub site: Option<PathBuf>,
 }
 
-struct Channel {
-    engine: Engine,
-    bundle: StoredBundle,
-}
-
 struct AppState {
-    channels: RwLock<HashMap<String, Arc<Channel>>>,
+    served: RwLock<Served>,
+    /// The signing key's public half and `--jwks` (stored keys are added).
+    base_jwks: Value,
     keys: Vec<(String, Vec<u8>)>,
-    jwks: String,
     ledger: Ledger,
     now: Option<Instant>,
     /// The canonical site directory, if any.
@@ -108,9 +108,34 @@ impl AppState {
         found.ok_or_else(|| ApiError::new(401, "UNAUTHORIZED", "unknown channel key"))
     }
 
+    fn served(&self) -> Served {
+        self.served
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Serves what `next` holds, channel by channel, never going back to
+    /// an older version (a source refresh and a publication may race).
+    fn install(&self, next: Served) {
+        let mut cur = self.served.write().unwrap_or_else(|p| p.into_inner());
+        for (name, ch) in next.channels {
+            let newer = cur
+                .channels
+                .get(&name)
+                .is_none_or(|c| c.bundle.version < ch.bundle.version);
+            if newer {
+                tracing::info!(target: "promo_origin::serve", channel = %name, version = ch.bundle.version, "serving bundle");
+                cur.channels.insert(name, ch);
+            }
+        }
+        cur.jwks = next.jwks;
+        cur.refused = next.refused;
+    }
+
     fn channel(&self, name: &str) -> Result<Arc<Channel>, ApiError> {
-        let channels = self.channels.read().unwrap_or_else(|p| p.into_inner());
-        channels.get(name).cloned().ok_or_else(|| {
+        let served = self.served.read().unwrap_or_else(|p| p.into_inner());
+        served.channels.get(name).cloned().ok_or_else(|| {
             ApiError::new(
                 404,
                 "CHANNEL_NOT_FOUND",
@@ -198,7 +223,8 @@ async fn get_bundle(
 }
 
 async fn get_keys(State(st): State<Arc<AppState>>) -> Response {
-    json_response(StatusCode::OK, st.jwks.clone())
+    let jwks = st.served().jwks;
+    json_response(StatusCode::OK, jwks.to_string())
 }
 
 async fn post_validation(
@@ -439,146 +465,72 @@ fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Publishes a source into the ledger unless the newest stored bundle came
-/// from the same source files and has more than half its life left.
-fn publish_source(
-    dir: &std::path::Path,
-    signer: &Signer,
-    ledger: &Ledger,
-    now: DateTime<Utc>,
-    lifetime_ms: i64,
-) -> Result<StoredBundle, CliError> {
-    let channel = crate::publish::read_channel(dir)?;
-    let latest = ledger
-        .latest_bundle(&channel)
-        .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
-    let digest = crate::publish::source_digest(dir)?;
-    if let Some(b) = &latest {
-        let fresh = DateTime::parse_from_rfc3339(&b.expires_at)
-            .map(|t| t.with_timezone(&Utc) - now > chrono::Duration::milliseconds(lifetime_ms / 2))
-            .unwrap_or(false);
-        let same_key = promo_edge::bundle::Jwks::parse(&signer.jwks().to_string())
-            .ok()
-            .is_some_and(|k| promo_edge::bundle::open(&b.bundle, &k).is_ok());
-        if fresh && same_key && b.source_digest.as_deref() == Some(digest.as_str()) {
-            return Ok(b.clone());
-        }
-    }
-    let version = latest.map(|b| b.version).unwrap_or(0).saturating_add(1);
-    let built = crate::publish::build(&crate::publish::PublishInput {
-        source: dir.to_path_buf(),
-        version,
-        now,
-        lifetime_ms,
-    })?;
-    for w in &built.warnings {
-        tracing::warn!(target: "promo_origin::publish", warning = %w, "load warning");
-    }
-    let bundle = crate::jws::sign_bundle(&built, signer);
-    let stored = StoredBundle {
-        channel: built.channel,
-        version,
-        source_digest: Some(built.source_digest),
-        etag: etag_of(&bundle),
-        expires_at: iso(now + chrono::Duration::milliseconds(lifetime_ms)),
-        bundle,
-    };
-    ledger
-        .store_bundle(&stored, &iso(now))
-        .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
-    Ok(stored)
-}
-
-/// Runs the server until SIGINT or SIGTERM.
-pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
-    let signer = Signer::load(&cfg.key)?;
-    let mut jwks = signer.jwks();
-    if let Some(path) = &cfg.jwks {
+/// The keys served at `/v1/keys` besides those stored with bundles: the
+/// signing key's public half and `--jwks` (rotation).
+fn trusted_keys(
+    signer: Option<&Signer>,
+    extra: Option<&std::path::Path>,
+) -> Result<Value, CliError> {
+    let mut jwks = signer.map_or_else(|| serde_json::json!({"keys": []}), Signer::jwks);
+    if let Some(path) = extra {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
         let extra: Value = serde_json::from_str(&text)
             .map_err(|e| CliError::new("JWKS_INVALID", format!("{}: {e}", path.display())))?;
+        let own = signer.map(|s| Value::String(s.kid.clone()));
         if let (Some(list), Some(more)) = (
             jwks.get_mut("keys").and_then(Value::as_array_mut),
             extra.get("keys").and_then(Value::as_array),
         ) {
             for k in more {
-                if k.get("kid") != Some(&Value::String(signer.kid.clone())) {
+                if own.is_none() || k.get("kid") != own.as_ref() {
                     list.push(k.clone());
                 }
             }
         }
     }
-    let jwks_text = jwks.to_string();
-    let ledger = Ledger::open(&cfg.db)
-        .map_err(|e| CliError::new("LEDGER_ERROR", format!("{}: {e}", cfg.db.display())))?;
-    let now = cfg.now.unwrap_or_else(Utc::now);
-    let now_instant = Instant(now.timestamp_millis());
+    Ok(jwks)
+}
 
-    let mut stored = Vec::new();
-    for dir in &cfg.sources {
-        stored.push(publish_source(dir, &signer, &ledger, now, cfg.lifetime_ms)?);
-    }
-    for path in &cfg.bundles {
-        let text = std::fs::read(path)
-            .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
-        let mut probe = Engine::new();
-        probe.load_bundle(&text, &jwks_text, now_instant, 0)?;
-        let status = probe
-            .status(now_instant)
-            .ok_or_else(|| CliError::new("INTERNAL", "no snapshot after load"))?;
-        let latest = ledger
-            .latest_bundle(&status.channel)
-            .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
-        if let Some(b) = latest.filter(|b| b.version >= status.version && b.bundle != text) {
-            return Err(CliError::new(
-                "SNAPSHOT_NOT_NEWER",
-                format!(
-                    "{}: version {} is not newer than the served version {} of channel `{}`",
-                    path.display(),
-                    status.version,
-                    b.version,
-                    status.channel
-                ),
-            ));
-        }
-        let b = StoredBundle {
-            channel: status.channel,
-            version: status.version,
-            source_digest: None,
-            etag: etag_of(&text),
-            expires_at: status.expires_at,
-            bundle: text,
-        };
-        ledger
-            .store_bundle(&b, &iso(now))
-            .map_err(|e| CliError::new("LEDGER_ERROR", e.to_string()))?;
-        stored.push(b);
-    }
-    let mut channels = HashMap::new();
-    for b in stored {
-        let mut engine = Engine::new();
-        engine.load_bundle(&b.bundle, &jwks_text, now_instant, 0)?;
-        if channels.contains_key(&b.channel) {
+/// Publishes `--source`s and stores `--bundle`s into the ledger; answers
+/// their channels (each may be given once).
+fn store_given(
+    cfg: &ServeConfig,
+    signer: Option<&Signer>,
+    ledger: &Ledger,
+    base_jwks: &Value,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, CliError> {
+    let mut channels: Vec<String> = Vec::new();
+    let mut given = |channel: String| {
+        if channels.contains(&channel) {
             return Err(CliError::new(
                 "CHANNEL_DUPLICATE",
-                format!("channel `{}` is served twice", b.channel),
+                format!("channel `{channel}` is served twice"),
             ));
         }
-        tracing::info!(target: "promo_origin::serve", channel = %b.channel, version = b.version, "serving bundle");
-        channels.insert(b.channel.clone(), Arc::new(Channel { engine, bundle: b }));
+        channels.push(channel);
+        Ok(())
+    };
+    for dir in &cfg.sources {
+        let signer = signer.ok_or_else(|| CliError::new("USAGE", "--source needs --key"))?;
+        given(publication::publish_source(dir, signer, ledger, now, cfg.lifetime_ms)?.channel)?;
     }
+    for path in &cfg.bundles {
+        given(publication::store_bundle_file(path, ledger, base_jwks, now)?.channel)?;
+    }
+    Ok(channels)
+}
+
+/// The bearer keys, each naming a channel that is served.
+fn channel_keys(cfg: &ServeConfig, served: &Served) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     let mut keys = Vec::new();
     for (channel, secret) in &cfg.channel_keys {
-        if !channels.contains_key(channel) {
+        if !served.channels.contains_key(channel) {
             return Err(CliError::new(
                 "CHANNEL_NOT_FOUND",
                 format!(
-                    "--channel-key names channel `{channel}`, which no source or bundle serves"
+                    "--channel-key names channel `{channel}`, which no source, bundle or stored publication serves"
                 ),
             ));
         }
@@ -590,116 +542,185 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
         }
         keys.push((channel.clone(), secret.as_bytes().to_vec()));
     }
-    let site = match &cfg.site {
-        Some(dir) => Some(
-            dir.canonicalize()
-                .ok()
-                .filter(|d| d.is_dir())
-                .ok_or_else(|| {
-                    CliError::new(
-                        "SITE_NOT_FOUND",
-                        format!("--site {} is not a directory", dir.display()),
-                    )
-                })?,
-        ),
-        None => None,
-    };
-    let state = Arc::new(AppState {
-        channels: RwLock::new(channels),
-        keys,
-        jwks: jwks_text,
-        ledger,
-        now: cfg.now.map(|t| Instant(t.timestamp_millis())),
-        site,
-    });
+    Ok(keys)
+}
+
+fn site_dir(site: Option<&std::path::Path>) -> Result<Option<PathBuf>, CliError> {
+    let Some(dir) = site else { return Ok(None) };
+    dir.canonicalize()
+        .ok()
+        .filter(|d| d.is_dir())
+        .map(Some)
+        .ok_or_else(|| {
+            CliError::new(
+                "SITE_NOT_FOUND",
+                format!("--site {} is not a directory", dir.display()),
+            )
+        })
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
+    let signer = cfg.key.as_deref().map(Signer::load).transpose()?;
+    let base_jwks = trusted_keys(signer.as_ref(), cfg.jwks.as_deref())?;
+    let site = site_dir(cfg.site.as_deref())?;
+    // The database's connections run on the server's runtime, which
+    // exists before the database is opened.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::io("cannot start the runtime".into(), e))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&cfg.listen)
-            .await
-            .map_err(|e| CliError::io(format!("cannot listen on {}", cfg.listen), e))?;
-        let addr: SocketAddr = listener
-            .local_addr()
-            .map_err(|e| CliError::io("no local address".into(), e))?;
-        // The one line on stdout: tests and scripts read the port from it.
-        println!("promo-origin listening on http://{addr}");
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        if cfg.refresh_ms > 0 && !cfg.sources.is_empty() {
-            tokio::spawn(refresh_loop(
-                state.clone(),
-                signer,
-                cfg.sources.clone(),
-                cfg.lifetime_ms,
-                cfg.now,
-                cfg.refresh_ms,
-            ));
-        }
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| CliError::io("server error".into(), e))
-    })
+    let db = Database::open(&cfg.database, cfg.db_settings, runtime.handle())?;
+    tracing::info!(target: "promo_origin::serve", database = %cfg.database.redacted(), kind = db.kind(), "ledger open");
+    let ledger = Ledger::new(db);
+    let now = cfg.now.unwrap_or_else(Utc::now);
+    let required = store_given(&cfg, signer.as_ref(), &ledger, &base_jwks, now)?;
+    let served = publication::load_served(
+        &ledger,
+        &base_jwks,
+        Instant(now.timestamp_millis()),
+        &required,
+    )?;
+    if served.channels.is_empty() {
+        return Err(CliError::new(
+            "NO_BUNDLE",
+            "nothing to serve: give --source or --bundle, or publish into the database first (publish --database)",
+        ));
+    }
+    let keys = channel_keys(&cfg, &served)?;
+    let state = Arc::new(AppState {
+        served: RwLock::new(served),
+        base_jwks,
+        keys,
+        ledger,
+        now: cfg.now.map(|t| Instant(t.timestamp_millis())),
+        site,
+    });
+    let sources = match signer {
+        Some(signer) if cfg.refresh_ms > 0 && !cfg.sources.is_empty() => Some(Sources {
+            dirs: cfg.sources.clone(),
+            signer,
+            lifetime_ms: cfg.lifetime_ms,
+            every_ms: cfg.refresh_ms,
+            fixed_now: cfg.now,
+        }),
+        _ => None,
+    };
+    runtime.block_on(serve_http(cfg.listen.clone(), state, sources))
 }
 
-/// Republishes a source whose files changed or whose bundle passed half
-/// its lifetime, and swaps the channel's engine. A source that no longer
-/// publishes (an edit with an error) is logged; the last good bundle keeps
-/// serving.
-async fn refresh_loop(
+/// Listens, prints the address, starts the background tasks and serves
+/// until a signal.
+async fn serve_http(
+    listen: String,
     state: Arc<AppState>,
-    signer: Signer,
-    sources: Vec<PathBuf>,
-    lifetime_ms: i64,
-    fixed_now: Option<DateTime<Utc>>,
-    every_ms: i64,
+    sources: Option<Sources>,
+) -> Result<(), CliError> {
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| CliError::io(format!("cannot listen on {listen}"), e))?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| CliError::io("no local address".into(), e))?;
+    // The one line on stdout: tests and scripts read the port from it.
+    println!("promo-origin listening on http://{addr}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    if let Some(sources) = sources {
+        tokio::spawn(refresh_loop(state.clone(), sources));
+    }
+    let notes = state.ledger.database().publications();
+    tokio::spawn(watch_publications(state.clone(), notes));
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| CliError::io("server error".into(), e))
+}
+
+/// Serves what other nodes (or `publish --database`) store: wakes on a
+/// notification (PostgreSQL) or a timer, and re-reads the newest versions.
+async fn watch_publications(
+    state: Arc<AppState>,
+    mut notes: Option<tokio::sync::watch::Receiver<u64>>,
 ) {
-    let period = std::time::Duration::from_millis(u64::try_from(every_ms).unwrap_or(1).max(1));
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.tick().await;
     loop {
-        tick.tick().await;
+        let period = if notes.is_some() {
+            publication::PG_FALLBACK
+        } else {
+            publication::SQLITE_POLL
+        };
+        let listener_gone = match notes.as_mut() {
+            Some(rx) => tokio::select! {
+                r = rx.changed() => r.is_err(),
+                () = tokio::time::sleep(period) => false,
+            },
+            None => {
+                tokio::time::sleep(period).await;
+                false
+            }
+        };
+        if listener_gone {
+            notes = None;
+        }
         let st = state.clone();
-        let signer = signer.clone();
-        let sources = sources.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            let now = fixed_now.unwrap_or_else(Utc::now);
-            for dir in &sources {
-                refresh_one(&st, &signer, dir, now, lifetime_ms);
+            let served = st.served();
+            match publication::newer(&st.ledger, &served, &st.base_jwks, st.now()) {
+                Ok(Some(next)) => st.install(next),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(target: "promo_origin::serve", code = %e.code, "cannot look for new publications");
+                }
             }
         })
         .await;
     }
 }
 
-fn refresh_one(
-    st: &AppState,
-    signer: &Signer,
-    dir: &std::path::Path,
-    now: DateTime<Utc>,
-    lifetime_ms: i64,
-) {
-    let published = publish_source(dir, signer, &st.ledger, now, lifetime_ms).and_then(|b| {
-        let current = st.channel(&b.channel).ok().map(|c| c.bundle.version);
-        if current == Some(b.version) {
-            return Ok(None);
-        }
-        let mut engine = Engine::new();
-        engine.load_bundle(&b.bundle, &st.jwks, Instant(now.timestamp_millis()), 0)?;
-        Ok(Some((b, engine)))
-    });
+/// Republishes a source whose files changed or whose bundle passed half
+/// its lifetime, and swaps the channel's engine. A source that no longer
+/// publishes (an edit with an error) is logged; the last good bundle keeps
+/// serving.
+async fn refresh_loop(state: Arc<AppState>, sources: Sources) {
+    let period =
+        std::time::Duration::from_millis(u64::try_from(sources.every_ms).unwrap_or(1).max(1));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    let sources = Arc::new(sources);
+    loop {
+        tick.tick().await;
+        let st = state.clone();
+        let sources = sources.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = sources.fixed_now.unwrap_or_else(Utc::now);
+            for dir in &sources.dirs {
+                refresh_one(&st, &sources, dir, now);
+            }
+        })
+        .await;
+    }
+}
+
+fn refresh_one(st: &AppState, sources: &Sources, dir: &std::path::Path, now: DateTime<Utc>) {
+    let published =
+        publication::publish_source(dir, &sources.signer, &st.ledger, now, sources.lifetime_ms)
+            .and_then(|b| {
+                let current = st.channel(&b.channel).ok().map(|c| c.bundle.version);
+                if current >= Some(b.version) {
+                    return Ok(None);
+                }
+                let served = st.served();
+                let mut engine = Engine::new();
+                engine.load_bundle(&b.bundle, &served.jwks, Instant(now.timestamp_millis()), 0)?;
+                let mut next = served;
+                next.channels
+                    .insert(b.channel.clone(), Arc::new(Channel { engine, bundle: b }));
+                Ok(Some(next))
+            });
     match published {
         Ok(None) => {}
-        Ok(Some((b, engine))) => {
-            tracing::info!(target: "promo_origin::serve", channel = %b.channel, version = b.version, "serving bundle");
-            st.channels
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(b.channel.clone(), Arc::new(Channel { engine, bundle: b }));
-        }
+        Ok(Some(next)) => st.install(next),
         Err(e) => {
             tracing::error!(target: "promo_origin::publish", source = %dir.display(), error = %e, "republishing failed; the last good bundle keeps serving");
         }

@@ -19,13 +19,12 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use support::{Env, Server, KEY};
+use support::{text, Db, Env, Server, KEY};
 
 /// The project's day, ISO week and month at `support::NOW`
 /// (2026-06-01 12:00 in Warsaw, a Monday).
@@ -55,43 +54,25 @@ struct State {
     live_items: i64,
 }
 
-fn read_state(db: &Path) -> State {
-    let conn = rusqlite::Connection::open(db).unwrap();
+fn read_state(db: &Db) -> State {
     let mut s = State::default();
-    let mut st = conn
-        .prepare("SELECT scope, key, name, value FROM counters")
-        .unwrap();
-    for row in st
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))
-        .unwrap()
+    for r in db.rows("SELECT scope, key, name, value FROM counters") {
+        s.counters.insert(
+            (text(&r[0]), text(&r[1]), text(&r[2])),
+            r[3].as_i64().unwrap(),
+        );
+    }
+    for r in db.rows("SELECT key, balance FROM balances") {
+        s.balances.insert(text(&r[0]), r[1].as_i64().unwrap());
+    }
+    for r in db.rows("SELECT scope, id, customer, period, count FROM item_counts WHERE count != 0")
     {
-        let (k, v) = row.unwrap();
-        s.counters.insert(k, v);
+        s.counts.insert(
+            (text(&r[0]), text(&r[1]), text(&r[2]), text(&r[3])),
+            r[4].as_i64().unwrap(),
+        );
     }
-    let mut st = conn.prepare("SELECT key, balance FROM balances").unwrap();
-    for row in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap() {
-        let (k, v) = row.unwrap();
-        s.balances.insert(k, v);
-    }
-    let mut st = conn
-        .prepare("SELECT scope, id, customer, period, count FROM item_counts WHERE count != 0")
-        .unwrap();
-    for row in st
-        .query_map([], |r| {
-            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
-        })
-        .unwrap()
-    {
-        let (k, v) = row.unwrap();
-        s.counts.insert(k, v);
-    }
-    s.live_items = conn
-        .query_row(
-            "SELECT COUNT(*) FROM redemption_items WHERE rolled_back = 0",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    s.live_items = db.count("SELECT COUNT(*) FROM redemption_items WHERE rolled_back = 0");
     s
 }
 
@@ -223,7 +204,7 @@ impl<'a> Audit<'a> {
     }
 
     fn state(&self) -> State {
-        read_state(&self.env.path("ledger.sqlite")).normalized()
+        read_state(&self.env.db).normalized()
     }
 
     fn get(&self, id: &str) -> Value {
@@ -379,11 +360,7 @@ fn a_generic_code_counts_from_its_published_redemptions() {
     assert_eq!(answer["earned_points"], not_credited(15, "no_loyalty_card"));
     // Published with 40 of 100 used: the ledger went on from 40.
     assert_eq!(
-        read_state(&env.path("ledger.sqlite")).counter(
-            "redeemable",
-            "voucher:SAVE5",
-            "redeemed_quantity"
-        ),
+        read_state(&env.db).counter("redeemable", "voucher:SAVE5", "redeemed_quantity"),
         41
     );
     audit.roll_back(
@@ -399,7 +376,7 @@ fn a_generic_code_counts_from_its_published_redemptions() {
         &before,
     );
     drop(server);
-    support::audit_item_counts(&env.path("ledger.sqlite"));
+    support::audit_item_counts(&env.db);
 }
 
 fn once_error(server: &Server, id: &str) -> Value {
@@ -962,7 +939,7 @@ fn one_order_with_a_code_a_gift_card_and_points() {
         credited(14, "voucher:v_card_a", 914)
     );
     drop(server);
-    support::audit_item_counts(&env.path("ledger.sqlite"));
+    support::audit_item_counts(&env.db);
 }
 
 /// Rolls a redemption back; answers its `reverted` entries for points.
@@ -1049,7 +1026,7 @@ fn a_rollback_takes_back_earned_points_only_while_they_are_there() {
     );
     assert_eq!(live_points(&server, "CARD-B", "cust_b"), 814);
     drop(server);
-    support::audit_item_counts(&env.path("ledger.sqlite"));
+    support::audit_item_counts(&env.db);
 }
 
 /// A new publication salts unique codes afresh; the ledger keys of codes
@@ -1072,7 +1049,7 @@ fn a_republished_bundle_keeps_what_codes_and_cards_without_an_id_hold() {
         "SUCCEEDED"
     );
     server.stop();
-    let before = read_state(&env.path("ledger.sqlite"));
+    let before = read_state(&env.db);
 
     std::fs::write(
         env.path("source/campaigns/extra.json"),
@@ -1083,7 +1060,7 @@ fn a_republished_bundle_keeps_what_codes_and_cards_without_an_id_hold() {
     let server = env.serve();
     let b = server.get("/v1/bundles/web", &[]);
     assert_eq!(b.header("x-snapshot-version"), Some("2"));
-    assert_eq!(read_state(&env.path("ledger.sqlite")), before);
+    assert_eq!(read_state(&env.db), before);
     // 30.00 − 12.00 = 18.00 left; 709 points; UNIQ-2 used up.
     let v = server.validate(
         &json!({"redeemables": [{"object": "voucher", "id": "GIFT-2"}], "order": mugs(4)}),

@@ -2,7 +2,7 @@
 //! malformed JSON, missing and invalid bearer keys, wrong content types,
 //! SQL-looking strings, malformed HTTP and slow clients. Every answer is a
 //! clear 4xx (JSON `{code, message}` where the origin answers), and the
-//! ledger — read from the SQLite file after the server stopped — holds
+//! ledger — read after the server stopped, on SQLite or PostgreSQL — holds
 //! nothing a refused request could have stored. Every wait is bounded.
 
 // Test code: a failed unwrap is a failed test.
@@ -80,7 +80,7 @@ fn answer(r: &Resp) -> (u16, String) {
     (r.status, code_of(&r.body))
 }
 
-/// Rows of the ledger's tables, read from the file after the server stopped.
+/// Rows of the ledger's tables, read after the server stopped.
 #[derive(Debug, PartialEq, Eq)]
 struct Ledger {
     redemptions: i64,
@@ -91,11 +91,7 @@ struct Ledger {
 
 fn ledger(env: &Env, server: &mut Server) -> Ledger {
     server.stop();
-    let conn = rusqlite::Connection::open(env.path("ledger.sqlite")).unwrap();
-    let n = |table: &str| -> i64 {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    };
+    let n = |table: &str| -> i64 { env.db.count(&format!("SELECT COUNT(*) FROM {table}")) };
     Ledger {
         redemptions: n("redemptions"),
         items: n("redemption_items"),

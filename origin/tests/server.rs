@@ -392,7 +392,7 @@ fn rollback_returns_counters_credits_and_points() {
     // The counts the rules read are the live log's, rollbacks subtracted:
     // ONCE-2, GIFT-1, CARD-1 and WELCOME ×2 recorded, two rolled back.
     drop(server);
-    assert!(support::audit_item_counts(&env.path("ledger.sqlite")) > 0);
+    assert!(support::audit_item_counts(&env.db) > 0);
 }
 
 #[test]
@@ -649,8 +649,8 @@ fn a_published_bundle_is_served_as_is_and_an_older_one_is_refused() {
             env.p(bundle),
             "--key".into(),
             env.key(),
-            "--db".into(),
-            env.p("ledger.sqlite"),
+            "--database".into(),
+            env.db.url(),
             "--listen".into(),
             "127.0.0.1:0".into(),
             "--channel-key".into(),
@@ -750,7 +750,7 @@ fn daily_counters_follow_the_project_time_zone() {
     assert_eq!(server.redeem("d-3", &body).json()["status"], "SUCCEEDED");
     assert_eq!(server.redeem("d-4", &body).json()["status"], "FAILED");
     drop(server);
-    support::audit_item_counts(&env.path("ledger.sqlite"));
+    support::audit_item_counts(&env.db);
 }
 
 /// `--site DIR`: static files at `/` beside the API, with content types,
@@ -878,8 +878,8 @@ fn refuses_a_missing_site_directory() {
             &env.p("source"),
             "--key",
             &env.key(),
-            "--db",
-            &env.p("ledger.sqlite"),
+            "--database",
+            &env.db.url(),
             "--listen",
             "127.0.0.1:0",
             "--site",

@@ -6,7 +6,10 @@
 //!
 //! Ignored by plain `cargo test`: `make soak` runs it against a release
 //! build (`PROMO_ORIGIN_BIN`), with `SOAK_REDEMPTIONS` (default 20000) and
-//! `SOAK_CLIENTS` (default 4). Bounded: clients stop starting redemptions
+//! `SOAK_CLIENTS` (default 4). `SOAK_DATABASE=postgres` runs the ledger on
+//! a PostgreSQL server the test starts, and `SOAK_NODES=3` spreads the
+//! clients over that many origin nodes on the one ledger (client `i` talks
+//! to node `i mod N`). Bounded: clients stop starting redemptions
 //! after `SOAK_DEADLINE_SECONDS` (default 900), and every socket wait is
 //! bounded.
 //!
@@ -37,6 +40,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::{text, Db};
 use workload::Rng;
 
 const NOW: &str = "2026-06-01T10:00:00Z";
@@ -172,25 +176,22 @@ struct Stats {
     timeouts: AtomicU64,
     retries: AtomicU64,
     replays_checked: AtomicU64,
+    unavailable: AtomicU64,
 }
 
 /// `promo-origin serve` (the binary given, a release build in `make soak`)
 /// on the soak's source and ledger, logging warnings only.
-fn start_origin(bin: &str, dir: &Path) -> support::Server {
+fn start_origin(bin: &str, dir: &Path, db: &Db, node: usize) -> support::Server {
     let path = |rel: &str| dir.join(rel).to_str().unwrap().to_string();
     let channel_key = format!("web={KEY}");
-    let (source, key, db) = (
-        path("source"),
-        path("keys/signing-key.jwk.json"),
-        path("ledger.sqlite"),
-    );
+    let (source, key, db) = (path("source"), path("keys/signing-key.jwk.json"), db.url());
     let args = [
         "serve",
         "--source",
         &source,
         "--key",
         &key,
-        "--db",
+        "--database",
         &db,
         "--listen",
         "127.0.0.1:0",
@@ -203,7 +204,7 @@ fn start_origin(bin: &str, dir: &Path) -> support::Server {
         bin,
         &args,
         &[("PROMO_ORIGIN_LOG", "warn")],
-        &dir.join("server.log"),
+        &dir.join(format!("server-{node}.log")),
     )
 }
 
@@ -246,6 +247,11 @@ fn client(
             }
             stats.attempts.fetch_add(1, Ordering::Relaxed);
             match post(&addr, "/v1/redemptions", &headers, &text, timeout) {
+                // The ledger database was unreachable or busy: retry.
+                Ok((503, _, _)) => {
+                    stats.unavailable.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 Ok((status, _, body)) => {
                     answer = Some((status, body));
                     break;
@@ -301,11 +307,26 @@ fn soak_redemptions_and_audit_the_ledger() {
     let total = env_num("SOAK_REDEMPTIONS", 20_000);
     let clients = env_num("SOAK_CLIENTS", 4).max(1);
     let deadline_s = env_num("SOAK_DEADLINE_SECONDS", 900);
+    let nodes = env_num("SOAK_NODES", 1).max(1) as usize;
+    let on_pg = std::env::var("SOAK_DATABASE").is_ok_and(|v| v == "postgres");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     keygen(&bin, dir);
     write_source(&dir.join("source"));
-    let mut origin = start_origin(&bin, dir);
+    let _cluster;
+    let db = if on_pg {
+        let c = support::pg::Cluster::start();
+        let url = c.create_database();
+        _cluster = Some(c);
+        Db::Postgres(url)
+    } else {
+        _cluster = None;
+        Db::Sqlite(dir.join("ledger.sqlite"))
+    };
+    // One after the other: the first publishes, the others serve its bundle.
+    let mut origins: Vec<support::Server> = (0..nodes)
+        .map(|n| start_origin(&bin, dir, &db, n))
+        .collect();
 
     let stats = Arc::new(Stats::default());
     let started = Instant::now();
@@ -313,7 +334,7 @@ fn soak_redemptions_and_audit_the_ledger() {
     let per_client = total.div_ceil(clients);
     let handles: Vec<_> = (0..clients as usize)
         .map(|id| {
-            let (addr, stats) = (origin.addr.clone(), stats.clone());
+            let (addr, stats) = (origins[id % nodes].addr.clone(), stats.clone());
             std::thread::spawn(move || client(id, addr, per_client, deadline, stats))
         })
         .collect();
@@ -322,7 +343,9 @@ fn soak_redemptions_and_audit_the_ledger() {
         .flat_map(|h| h.join().unwrap())
         .collect();
     let elapsed = started.elapsed();
-    origin.stop();
+    for o in &mut origins {
+        o.stop();
+    }
     assert!(
         outcomes.len() as u64 >= total,
         "only {} of {total} redemptions finished before the {deadline_s} s deadline",
@@ -427,16 +450,11 @@ fn soak_redemptions_and_audit_the_ledger() {
     campaign.retain(|_, v| *v != 0);
 
     // --- The ledger --------------------------------------------------------
-    let conn = rusqlite::Connection::open(dir.join("ledger.sqlite")).unwrap();
-    let rows: Vec<(String, String, String)> = {
-        let mut st = conn
-            .prepare("SELECT idempotency_key, status, response FROM redemptions ORDER BY idempotency_key")
-            .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let rows: Vec<(String, String, String)> = db
+        .rows("SELECT idempotency_key, status, response FROM redemptions ORDER BY idempotency_key")
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[1]), text(&r[2])))
+        .collect();
     let stored: BTreeMap<&str, (&str, &str)> = rows
         .iter()
         .map(|(k, s, b)| (k.as_str(), (s.as_str(), b.as_str())))
@@ -463,7 +481,7 @@ fn soak_redemptions_and_audit_the_ledger() {
         }
     }
     assert_eq!(rows.len() as i64, succeeded + failed, "stored redemptions");
-    let n = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let n = |sql: &str| -> i64 { db.count(sql) };
     assert_eq!(
         n("SELECT COUNT(*) FROM redemptions WHERE status = 'SUCCEEDED'"),
         succeeded
@@ -472,50 +490,42 @@ fn soak_redemptions_and_audit_the_ledger() {
     assert_eq!(
         n(
             "SELECT COUNT(*) FROM (SELECT redemption_id, ledger_key FROM redemption_items \
-           GROUP BY redemption_id, ledger_key HAVING COUNT(*) > 1)"
+           GROUP BY redemption_id, ledger_key HAVING COUNT(*) > 1) AS twice"
         ),
         0
     );
     assert_eq!(
         n("SELECT COUNT(*) FROM redemption_items i LEFT JOIN redemptions r ON r.id = i.redemption_id \
-           WHERE r.status IS NOT 'SUCCEEDED'"),
+           WHERE COALESCE(r.status, '') <> 'SUCCEEDED'"),
         0,
         "items of a redemption that did not succeed"
     );
     // The per-customer and per-period counts the rules read = the log's.
-    let counts = support::audit_item_counts(&dir.join("ledger.sqlite"));
+    let counts = support::audit_item_counts(&db);
     println!("soak: {counts} item counts agree with the redemption log");
     // Redemption items and counters per ledger key = the answers.
-    let mut st = conn
-        .prepare("SELECT ledger_key, COUNT(*) FROM redemption_items GROUP BY ledger_key")
-        .unwrap();
-    let ledger_items: BTreeMap<String, i64> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let pairs = |sql: &str| -> BTreeMap<String, i64> {
+        db.rows(sql)
+            .iter()
+            .map(|r| (text(&r[0]), r[1].as_i64().unwrap()))
+            .collect()
+    };
+    let ledger_items =
+        pairs("SELECT ledger_key, COUNT(*) FROM redemption_items GROUP BY ledger_key");
     assert_eq!(ledger_items, items, "redemption items per key");
-    let mut st = conn
-        .prepare("SELECT key, value FROM counters WHERE scope = 'redeemable' AND name = 'redeemed_quantity'")
-        .unwrap();
-    let redeemed: BTreeMap<String, i64> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let redeemed = pairs(
+        "SELECT key, value FROM counters WHERE scope = 'redeemable' AND name = 'redeemed_quantity'",
+    );
     assert_eq!(redeemed, items, "redeemed_quantity counters");
     let coupon_uses = items.get("voucher:v_soak10").copied().unwrap_or(0);
     assert!(
         coupon_uses <= COUPON_LIMIT,
         "the coupon was used {coupon_uses} times"
     );
-    let mut st = conn
-        .prepare("SELECT key, name, value FROM counters WHERE scope = 'campaign'")
-        .unwrap();
-    let ledger_campaign: BTreeMap<(String, String), i64> = st
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    let ledger_campaign: BTreeMap<(String, String), i64> = db
+        .rows("SELECT key, name, value FROM counters WHERE scope = 'campaign'")
+        .iter()
+        .map(|r| ((text(&r[0]), text(&r[1])), r[2].as_i64().unwrap()))
         .filter(|(_, v)| *v != 0)
         .collect();
     assert_eq!(ledger_campaign, campaign, "campaign counters");
@@ -529,12 +539,7 @@ fn soak_redemptions_and_audit_the_ledger() {
         "a counter disagrees with its recorded effects"
     );
     // Balances: published value + what the answers say moved; never below 0.
-    let mut st = conn.prepare("SELECT key, balance FROM balances").unwrap();
-    let balances: BTreeMap<String, i64> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let balances = pairs("SELECT key, balance FROM balances");
     let mut expected_balances = BTreeMap::new();
     for (key, delta) in &balance_delta {
         let initial = if key.starts_with("voucher:v_gift_") {
@@ -568,13 +573,15 @@ fn soak_redemptions_and_audit_the_ledger() {
         .map(|(_, v)| v)
         .sum();
     println!(
-        "soak: {} redemptions from {clients} clients in {:.1} s = {:.0} redemptions/s \
-         ({} HTTP attempts, {} client timeouts or broken connections, {} retries, {} replays checked byte for byte)",
+        "soak: {} redemptions from {clients} clients over {nodes} node(s) on {} in {:.1} s = {:.0} redemptions/s \
+         ({} HTTP attempts, {} client timeouts or broken connections, {} answers 503, {} retries, {} replays checked byte for byte)",
         outcomes.len(),
+        if on_pg { "PostgreSQL" } else { "SQLite" },
         elapsed.as_secs_f64(),
         outcomes.len() as f64 / elapsed.as_secs_f64(),
         s.attempts.load(Ordering::Relaxed),
         s.timeouts.load(Ordering::Relaxed),
+        s.unavailable.load(Ordering::Relaxed),
         s.retries.load(Ordering::Relaxed),
         s.replays_checked.load(Ordering::Relaxed),
     );

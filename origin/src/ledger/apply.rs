@@ -3,10 +3,10 @@
 use promo_edge::plan::Plan;
 use promo_edge::time::Instant;
 use promo_edge::validation::{RedeemableResult, Status, ValidationResponse};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use super::store::{balance, bump_item_counts, Effects};
+use super::db::{Item, Tx};
+use super::store::{bump_item_counts, Effects};
 use super::targets::{earning_card, periods, Periods, Target};
 use crate::api_error::ApiError;
 
@@ -34,7 +34,7 @@ pub(super) struct Credit {
 /// Records a valid redemption's counter and balance changes; answers what
 /// became of the points it earned.
 pub(super) fn apply(
-    tx: &Connection,
+    tx: &mut dyn Tx,
     snap: &Plan,
     id: &str,
     result: &ValidationResponse,
@@ -42,11 +42,11 @@ pub(super) fn apply(
     customer: Option<&str>,
     now: Instant,
 ) -> Result<Vec<Credit>, ApiError> {
-    let fx = Effects { tx, redemption: id };
+    let fx = Effects { redemption: id };
     let p = periods(snap, now);
     let mut campaigns: Vec<&str> = Vec::new();
     for (r, t) in applied(result, targets) {
-        record(&fx, &p, r, t, customer)?;
+        record(tx, &fx, &p, r, t, customer)?;
         if !campaigns.contains(&t.campaign.as_str()) {
             campaigns.push(&t.campaign);
         }
@@ -55,6 +55,7 @@ pub(super) fn apply(
     // codes the order used.
     for c in campaigns {
         fx.counter(
+            tx,
             "campaign",
             c,
             "orders_amount",
@@ -62,7 +63,7 @@ pub(super) fn apply(
             0,
         )?;
     }
-    credit_earned(&fx, snap, result, targets, customer)
+    credit_earned(tx, &fx, snap, result, targets, customer)
 }
 
 /// The APPLICABLE redeemables of an answer, each with its target (the
@@ -94,6 +95,7 @@ fn applied<'a>(
 /// One applied redeemable: its redemption count and log item, the credits
 /// and points it took from its card, and its campaign's counters.
 fn record(
+    tx: &mut dyn Tx,
     fx: &Effects<'_>,
     p: &Periods,
     r: &RedeemableResult,
@@ -102,27 +104,23 @@ fn record(
 ) -> Result<(), ApiError> {
     let published = t.published;
     fx.counter(
+        tx,
         "redeemable",
         &t.key,
         "redeemed_quantity",
         1,
         published.redeemed_quantity,
     )?;
-    fx.tx.execute(
-        "INSERT INTO redemption_items (redemption_id, ledger_key, campaign_id, customer, day, week, month)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![fx.redemption, t.key, t.campaign, customer, p.day, p.week, p.month],
-    )?;
-    bump_item_counts(
-        fx.tx,
-        &t.key,
-        &t.campaign,
-        customer,
-        &p.day,
-        &p.week,
-        &p.month,
-        1,
-    )?;
+    let item = Item {
+        ledger_key: t.key.clone(),
+        campaign_id: t.campaign.clone(),
+        customer: customer.map(str::to_string),
+        day: p.day.clone(),
+        week: p.week.clone(),
+        month: p.month.clone(),
+    };
+    tx.insert_item(fx.redemption, &item)?;
+    bump_item_counts(tx, &item, 1)?;
     let discount = r
         .order
         .as_ref()
@@ -137,16 +135,20 @@ fn record(
         .unwrap_or(0);
     if credits > 0 {
         let initial = published.gift_balance.unwrap_or(0);
-        fx.balance("gift_balance", &t.key, -credits, initial)?;
+        fx.balance(tx, "gift_balance", &t.key, -credits, initial)?;
     }
     if points > 0 {
         let initial = published.loyalty_balance.unwrap_or(0);
-        fx.balance("loyalty_balance", &t.key, -points, initial)?;
+        fx.balance(tx, "loyalty_balance", &t.key, -points, initial)?;
     }
-    fx.counter("campaign", &t.campaign, "redemptions", 1, 0)?;
-    fx.counter("campaign", &t.campaign, "amount_discounted", discount, 0)?;
-    fx.counter("campaign", &t.campaign, "gift_amount", credits, 0)?;
-    fx.counter("campaign", &t.campaign, "points_used", points, 0)?;
+    for (name, delta) in [
+        ("redemptions", 1),
+        ("amount_discounted", discount),
+        ("gift_amount", credits),
+        ("points_used", points),
+    ] {
+        fx.counter(tx, "campaign", &t.campaign, name, delta, 0)?;
+    }
     Ok(())
 }
 
@@ -154,6 +156,7 @@ fn record(
 /// (see [`earning_card`]); when there is none, nothing is invented and the
 /// answer says so.
 fn credit_earned(
+    tx: &mut dyn Tx,
     fx: &Effects<'_>,
     snap: &Plan,
     result: &ValidationResponse,
@@ -164,12 +167,12 @@ fn credit_earned(
     for e in result.earned_points.iter().filter(|e| e.points > 0) {
         let credit = match earning_card(snap, targets, customer, &e.campaign_id) {
             Ok((key, initial)) => {
-                fx.balance("loyalty_balance", &key, e.points, initial)?;
+                fx.balance(tx, "loyalty_balance", &key, e.points, initial)?;
                 Credit {
                     campaign_id: e.campaign_id.clone(),
                     points: e.points,
                     credited: true,
-                    balance: balance(fx.tx, &key)?,
+                    balance: tx.balance(&key)?,
                     ledger_key: Some(key),
                     reason: None,
                 }

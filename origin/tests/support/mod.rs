@@ -1,8 +1,12 @@
-//! Test support: temp dirs with keys and a campaign source, a real
-//! `promo-origin serve` process on 127.0.0.1 (a free port chosen by the
-//! server, read from its first stdout line), and a tiny HTTP/1.1 client.
-//! Every wait is bounded.
+//! Test support: temp dirs with keys and a campaign source, a ledger
+//! database (SQLite in the temp dir, or with `PROMO_TEST_DATABASE=postgres`
+//! a fresh database on a real PostgreSQL server started by the tests, see
+//! `pg.rs`), a real `promo-origin serve` process on 127.0.0.1 (a free port
+//! chosen by the server, read from its first stdout line), and a tiny
+//! HTTP/1.1 client. Every wait is bounded.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -50,9 +54,122 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A temp dir with `keys/` (keygen) and `source/` (the fixture).
+/// A ledger database of a test.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+/// Whether this run tests PostgreSQL (`PROMO_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("PROMO_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+impl Db {
+    /// The database of a test run: `dir/ledger.sqlite`, or a fresh
+    /// PostgreSQL database when the run tests PostgreSQL.
+    pub fn for_run(dir: &Path) -> Db {
+        if on_postgres() {
+            Db::Postgres(pg::Cluster::shared().create_database())
+        } else {
+            Db::Sqlite(dir.join("ledger.sqlite"))
+        }
+    }
+
+    /// The `--database` value.
+    pub fn url(&self) -> String {
+        match self {
+            Db::Sqlite(p) => format!("sqlite:{}", p.display()),
+            Db::Postgres(u) => u.clone(),
+        }
+    }
+
+    /// The rows of a query, each cell as JSON (integers, text, null).
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Value>> {
+        match self {
+            Db::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut st = conn.prepare(sql).unwrap();
+                let n = st.column_count();
+                st.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => Value::Null,
+                                rusqlite::types::ValueRef::Integer(v) => Value::from(v),
+                                rusqlite::types::ValueRef::Real(v) => Value::from(v),
+                                rusqlite::types::ValueRef::Text(t) => {
+                                    Value::from(String::from_utf8_lossy(t).into_owned())
+                                }
+                                rusqlite::types::ValueRef::Blob(b) => Value::from(b.len()),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+            }
+            Db::Postgres(url) => {
+                use postgres::types::Type;
+                let mut client = pg::connect(url);
+                client
+                    .query(sql, &[])
+                    .unwrap()
+                    .iter()
+                    .map(|row| {
+                        (0..row.len())
+                            .map(|i| match *row.columns()[i].type_() {
+                                Type::INT8 => row
+                                    .get::<_, Option<i64>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                Type::INT4 => row
+                                    .get::<_, Option<i32>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                Type::TEXT | Type::VARCHAR => row
+                                    .get::<_, Option<String>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                Type::BYTEA => row
+                                    .get::<_, Option<Vec<u8>>>(i)
+                                    .map_or(Value::Null, |b| Value::from(b.len())),
+                                ref t => panic!("column type {t} in a test query"),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The one integer a query answers.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.rows(sql)[0][0].as_i64().unwrap()
+    }
+
+    /// Runs statements (tests that tamper with the ledger).
+    pub fn execute(&self, sql: &str) {
+        match self {
+            Db::Sqlite(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Db::Postgres(url) => pg::connect(url).batch_execute(sql).unwrap(),
+        }
+    }
+}
+
+/// A row cell as text.
+pub fn text(v: &Value) -> String {
+    v.as_str().unwrap().to_string()
+}
+
+/// A temp dir with `keys/` (keygen) and `source/` (the fixture), and the
+/// ledger database its servers use.
 pub struct Env {
     pub dir: tempfile::TempDir,
+    pub db: Db,
 }
 
 impl Env {
@@ -60,8 +177,14 @@ impl Env {
         Env::with_fixture("source")
     }
 
-    /// Keys and a copy of `tests/fixtures/<name>` as `source/`.
+    /// Keys and a copy of `tests/fixtures/<name>` as `source/`, on the
+    /// run's database.
     pub fn with_fixture(name: &str) -> Env {
+        Env::on(name, None)
+    }
+
+    /// [`Env::with_fixture`] on a given database (`None`: the run's).
+    pub fn on(name: &str, db: Option<Db>) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
         let out = run(&["keygen", "--out", keys.to_str().unwrap()]);
@@ -72,7 +195,13 @@ impl Env {
                 .join(name),
             &dir.path().join("source"),
         );
-        Env { dir }
+        let db = db.unwrap_or_else(|| Db::for_run(dir.path()));
+        Env { dir, db }
+    }
+
+    /// `--database <url>` of this env's ledger.
+    pub fn db_args(&self) -> [String; 2] {
+        ["--database".to_string(), self.db.url()]
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -105,7 +234,7 @@ impl Env {
         let (source, key, db, channel_key) = (
             self.p("source"),
             self.key(),
-            self.p("ledger.sqlite"),
+            self.db.url(),
             format!("web={KEY}"),
         );
         let mut args = vec![
@@ -114,7 +243,7 @@ impl Env {
             &source,
             "--key",
             &key,
-            "--db",
+            "--database",
             &db,
             "--listen",
             "127.0.0.1:0",
@@ -173,6 +302,19 @@ impl Server {
         Server {
             child: Some(child),
             addr,
+        }
+    }
+
+    /// The process id (while it runs).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// SIGKILL: the process dies wherever it is (mid-transaction too).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 
@@ -260,7 +402,20 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Resp {
-    let mut s = TcpStream::connect(addr).expect("connect");
+    try_request(addr, method, path, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {path} on {addr}: {e}"))
+}
+
+/// [`request`], or why there was no answer (refused, reset, no status
+/// line): a client of a node that died retries elsewhere.
+pub fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<Resp, String> {
+    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(WAIT)).unwrap();
     s.set_write_timeout(Some(WAIT)).unwrap();
     let body = body.unwrap_or("");
@@ -273,10 +428,10 @@ pub fn request(
         req.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
     let _ = s.write_all(body.as_bytes());
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
+    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n");
     let (head, rest) = match split {
         Some(i) => (&raw[..i], &raw[i + 4..]),
@@ -288,7 +443,7 @@ pub fn request(
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        .ok_or_else(|| format!("no status line in {text:?}"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -301,12 +456,12 @@ pub fn request(
     } else {
         rest.to_vec()
     };
-    Resp {
+    Ok(Resp {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
         bytes,
-    }
+    })
 }
 
 fn dechunk(mut s: &[u8]) -> Vec<u8> {
@@ -332,26 +487,20 @@ pub fn cart(n: i64) -> Value {
 /// Checks the ledger's `item_counts` against its log: every count equals
 /// the live (not rolled back) `redemption_items` it stands for, and every
 /// such group has its count. Returns how many counts were compared.
-pub fn audit_item_counts(db: &Path) -> usize {
-    let conn = rusqlite::Connection::open(db).unwrap();
+pub fn audit_item_counts(db: &Db) -> usize {
     let mut expected: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
-    let mut st = conn
-        .prepare("SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items WHERE rolled_back = 0")
-        .unwrap();
-    let rows = st
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })
-        .unwrap();
+    let rows = db.rows(
+        "SELECT ledger_key, campaign_id, customer, day, week, month FROM redemption_items WHERE rolled_back = 0",
+    );
     for row in rows {
-        let (key, campaign, customer, day, week, month) = row.unwrap();
+        let (key, campaign, customer, day, week, month) = (
+            text(&row[0]),
+            text(&row[1]),
+            row[2].as_str().map(str::to_string),
+            text(&row[3]),
+            text(&row[4]),
+            text(&row[5]),
+        );
         for (scope, id) in [("key", &key), ("campaign", &campaign)] {
             let who =
                 std::iter::once("*".to_string()).chain(customer.iter().map(|c| format!("c:{c}")));
@@ -369,15 +518,15 @@ pub fn audit_item_counts(db: &Path) -> usize {
             }
         }
     }
-    let mut st = conn
-        .prepare("SELECT scope, id, customer, period, count FROM item_counts WHERE count != 0")
-        .unwrap();
-    let actual: BTreeMap<(String, String, String, String), i64> = st
-        .query_map([], |r| {
-            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+    let actual: BTreeMap<(String, String, String, String), i64> = db
+        .rows("SELECT scope, id, customer, period, count FROM item_counts WHERE count != 0")
+        .iter()
+        .map(|r| {
+            (
+                (text(&r[0]), text(&r[1]), text(&r[2]), text(&r[3])),
+                r[4].as_i64().unwrap(),
+            )
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
     assert_eq!(
         actual, expected,
