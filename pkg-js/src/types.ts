@@ -820,6 +820,8 @@ export interface PricingRequest {
   products: PricingItem[];
   /** Who is looking (for customer rules); anonymous when absent. */
   customer?: CustomerInput;
+  /** `expand: ["redeemable"]` adds each source's `name` and `campaign_id`. */
+  options?: { expand?: ValidationExpand[] };
 }
 
 export interface PricingItem {
@@ -858,8 +860,10 @@ export interface PriceSource {
   /** Tier id or code. */
   id: string;
   object: "voucher" | "promotion_tier" | "promotion_stack";
+  /** Tier name (with `expand: ["redeemable"]`). */
   name?: string;
   banner?: string;
+  /** Campaign id (with `expand: ["redeemable"]`). */
   campaign_id?: string;
   discount_amount: Money;
 }
