@@ -13,11 +13,11 @@ use promo_edge::compiler::source::{Snapshot, SCHEMA};
 use promo_edge::plan::LoadWarning;
 use rand_core::RngCore;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::CliError;
 use crate::source::{CampaignsFile, ProjectFile};
+use promo_edge::compiler::source::{Campaign, RuleSet, RuleSource, ValidationRule};
 
 /// The longest bundle lifetime (the embedded zone offsets cover it).
 pub const MAX_LIFETIME_MS: i64 = 400 * 86_400_000;
@@ -57,7 +57,6 @@ pub struct Built {
 struct CampaignOrigin {
     file: String,
     index: usize,
-    explicit_vouchers: usize,
 }
 
 fn source_error(file: &str, path: &str, message: impl Into<String>) -> CliError {
@@ -110,10 +109,6 @@ pub fn fresh_salt() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, CliError> {
-    serde_json::to_value(v).map_err(|e| CliError::new("INTERNAL", e.to_string()))
-}
-
 /// Digest of the source files (names and contents), without publishing.
 pub fn source_digest(dir: &Path) -> Result<String, CliError> {
     let mut h = Sha256::new();
@@ -137,7 +132,7 @@ pub fn read_channel(dir: &Path) -> Result<String, CliError> {
     Ok(project.channel)
 }
 
-/// Reads, checks and compiles a source into a snapshot.
+/// Reads, checks and compiles a source into a plan.
 pub fn build(input: &PublishInput) -> Result<Built, CliError> {
     if input.lifetime_ms <= 0 || input.lifetime_ms > MAX_LIFETIME_MS {
         return Err(CliError::new(
@@ -156,44 +151,126 @@ pub fn build(input: &PublishInput) -> Result<Built, CliError> {
             origins.push(CampaignOrigin {
                 file: rel.clone(),
                 index: i,
-                explicit_vouchers: c.vouchers.len(),
             });
             campaigns.push(c);
         }
     }
+    check_rules(&project.validation_rules)?;
+    check_identities(&campaigns, &origins)?;
+    let channel = project.channel.clone();
+    let snapshot = snapshot_of(project, campaigns, input)?;
+    let (plan, report) =
+        promo_edge::compiler::compile(snapshot).map_err(|e| map_core_error(e, &origins))?;
+    let bytes =
+        promo_edge::plan::encoding::encode(&plan).map_err(|e| map_core_error(e, &origins))?;
+    Ok(Built {
+        manifest: promo_edge::bundle::Manifest::of(&plan, &bytes),
+        plan: bytes,
+        version: input.version,
+        channel,
+        warnings: report
+            .warnings
+            .iter()
+            .map(|w| describe_warning(w, &origins))
+            .collect(),
+        source_digest: digest,
+    })
+}
 
-    // Identity checks with source paths: campaign ids, codes, voucher ids.
+/// The core's snapshot: the source plus what each publication stamps (the
+/// version and dates, a fresh code salt, the time zone's offsets over the
+/// bundle's lifetime).
+fn snapshot_of(
+    project: ProjectFile,
+    campaigns: Vec<Campaign>,
+    input: &PublishInput,
+) -> Result<Snapshot, CliError> {
+    let until = input.now + chrono::Duration::milliseconds(input.lifetime_ms);
+    let time_zone = crate::tz::offsets(&project.time_zone, input.now, until)
+        .map_err(|m| source_error("project.json", "time_zone", m))?;
+    Ok(Snapshot {
+        schema: SCHEMA.into(),
+        project: project.project,
+        channel: project.channel,
+        version: input.version,
+        issued_at: input.now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        expires_at: until.to_rfc3339_opts(SecondsFormat::Millis, true),
+        currency: project.currency,
+        rounding: project.rounding,
+        time_zone,
+        code_salt: fresh_salt(),
+        stacking_rules: project.stacking_rules,
+        categories: project.categories,
+        products: project.products,
+        skus: project.skus,
+        collections: project.collections,
+        validation_rules: project.validation_rules,
+        campaigns,
+    })
+}
+
+/// Every condition of every rule set has the strict shape of a rule. The
+/// compiler would only disable a redeemable whose rule it cannot read (a
+/// bundle must keep serving); at publish a misspelt rule is an error.
+fn check_rules(rules: &[ValidationRule]) -> Result<(), CliError> {
+    fn walk(set: &RuleSet, path: &str) -> Result<(), CliError> {
+        for (n, value) in &set.rules {
+            let here = format!("{path}.{n}");
+            let rule: RuleSource = serde_path_to_error::deserialize(value).map_err(|e| {
+                let inner = e.path().to_string();
+                let at = if inner == "." {
+                    here.clone()
+                } else {
+                    format!("{here}.{inner}")
+                };
+                source_error("project.json", &at, e.inner().to_string())
+            })?;
+            walk(&rule.rules, &format!("{here}.rules"))?;
+        }
+        Ok(())
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        walk(&rule.rules, &format!("validation_rules[{i}].rules"))?;
+    }
+    Ok(())
+}
+
+/// Campaign ids, codes and voucher ids are unique over all files, checked
+/// here so that the error names the file; a code is trimmed and given in
+/// clear (the salt is fresh at every publication, so a hash cannot be).
+fn check_identities(campaigns: &[Campaign], origins: &[CampaignOrigin]) -> Result<(), CliError> {
     let mut campaign_ids: BTreeMap<&str, String> = BTreeMap::new();
     let mut codes: BTreeMap<&str, String> = BTreeMap::new();
     let mut voucher_ids: BTreeMap<&str, String> = BTreeMap::new();
-    for (c, o) in campaigns.iter().zip(&origins) {
-        let here = format!("{}: campaigns[{}]", o.file, o.index);
-        if let Some(first) = campaign_ids.insert(&c.id, here.clone()) {
+    for (c, o) in campaigns.iter().zip(origins) {
+        let at = |p: &str| format!("campaigns[{}].{p}", o.index);
+        if let Some(first) = campaign_ids.insert(&c.id, format!("{}: {}", o.file, at("id"))) {
+            let message = format!("duplicate campaign id `{}` (also at {first})", c.id);
+            return Err(source_error(&o.file, &at("id"), message));
+        }
+        if let Some(vi) = c.vouchers.iter().position(|v| v.code_hash.is_some()) {
+            let message =
+                "a code is given in clear (`code`, with `unique: true` for a unique code)";
             return Err(source_error(
                 &o.file,
-                &format!("campaigns[{}].id", o.index),
-                format!("duplicate campaign id `{}` (also at {first})", c.id),
+                &at(&format!("vouchers[{vi}].code_hash")),
+                message,
             ));
         }
-        let all_codes = c
-            .vouchers
-            .iter()
-            .enumerate()
-            .map(|(vi, v)| (format!("vouchers[{vi}].code"), v.code.as_str()))
-            .chain(
-                c.unique_codes
-                    .iter()
-                    .enumerate()
-                    .map(|(ui, u)| (format!("unique_codes[{ui}]"), u.as_str())),
-            );
-        for (p, code) in all_codes {
-            let path = format!("campaigns[{}].{p}", o.index);
+        let voucher_codes = c.vouchers.iter().enumerate().map(|(vi, v)| {
+            (
+                format!("vouchers[{vi}].code"),
+                v.code.as_deref().unwrap_or_default(),
+            )
+        });
+        let bulk = c.unique_codes.iter().enumerate();
+        let all =
+            voucher_codes.chain(bulk.map(|(ui, u)| (format!("unique_codes[{ui}]"), u.as_str())));
+        for (p, code) in all {
+            let path = at(&p);
             if code.trim().is_empty() || code.trim() != code {
-                return Err(source_error(
-                    &o.file,
-                    &path,
-                    "a code must be non-empty and have no surrounding spaces",
-                ));
+                let message = "a code must be non-empty and have no surrounding spaces";
+                return Err(source_error(&o.file, &path, message));
             }
             if let Some(first) = codes.insert(code, format!("{}: {path}", o.file)) {
                 return Err(source_error(
@@ -203,16 +280,16 @@ pub fn build(input: &PublishInput) -> Result<Built, CliError> {
                 ));
             }
         }
-        for (vi, v) in c.vouchers.iter().enumerate() {
-            if let Some(id) = &v.id {
-                let path = format!("campaigns[{}].vouchers[{vi}].id", o.index);
-                if let Some(first) = voucher_ids.insert(id, format!("{}: {path}", o.file)) {
-                    return Err(source_error(
-                        &o.file,
-                        &path,
-                        format!("duplicate voucher id `{id}` (also at {first})"),
-                    ));
-                }
+        for (vi, id) in c
+            .vouchers
+            .iter()
+            .enumerate()
+            .filter_map(|(vi, v)| Some((vi, v.id.as_deref()?)))
+        {
+            let path = at(&format!("vouchers[{vi}].id"));
+            if let Some(first) = voucher_ids.insert(id, format!("{}: {path}", o.file)) {
+                let message = format!("duplicate voucher id `{id}` (also at {first})");
+                return Err(source_error(&o.file, &path, message));
             }
         }
     }
@@ -227,115 +304,7 @@ pub fn build(input: &PublishInput) -> Result<Built, CliError> {
             }
         }
     }
-
-    let time_zone = crate::tz::offsets(
-        &project.time_zone,
-        input.now,
-        input.now + chrono::Duration::milliseconds(input.lifetime_ms),
-    )
-    .map_err(|m| source_error("project.json", "time_zone", m))?;
-    let salt = fresh_salt();
-    let issued_at = input.now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let expires_at = (input.now + chrono::Duration::milliseconds(input.lifetime_ms))
-        .to_rfc3339_opts(SecondsFormat::Millis, true);
-
-    let mut snap = Map::new();
-    snap.insert("schema".into(), json!(SCHEMA));
-    snap.insert("project".into(), json!(project.project));
-    snap.insert("channel".into(), json!(project.channel));
-    snap.insert("version".into(), json!(input.version));
-    snap.insert("issued_at".into(), json!(issued_at));
-    snap.insert("expires_at".into(), json!(expires_at));
-    snap.insert("currency".into(), to_value(&project.currency)?);
-    if let Some(r) = &project.rounding {
-        snap.insert("rounding".into(), to_value(r)?);
-    }
-    snap.insert("time_zone".into(), to_value(&time_zone)?);
-    snap.insert("code_salt".into(), json!(salt));
-    if let Some(s) = &project.stacking_rules {
-        snap.insert("stacking_rules".into(), to_value(s)?);
-    }
-    for (key, list) in [
-        ("categories", to_value(&project.categories)?),
-        ("products", to_value(&project.products)?),
-        ("skus", to_value(&project.skus)?),
-        ("collections", to_value(&project.collections)?),
-        ("validation_rules", to_value(&project.validation_rules)?),
-    ] {
-        if list.as_array().is_some_and(|a| !a.is_empty()) {
-            snap.insert(key.into(), list);
-        }
-    }
-    let mut out_campaigns = Vec::with_capacity(campaigns.len());
-    for c in &campaigns {
-        let mut v = to_value(c)?;
-        if let Some(obj) = v.as_object_mut() {
-            let unique = obj.remove("unique_codes");
-            let mut vouchers: Vec<Value> = obj
-                .remove("vouchers")
-                .and_then(|v| match v {
-                    Value::Array(a) => Some(a),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            for voucher in vouchers.iter_mut() {
-                if let Some(vo) = voucher.as_object_mut() {
-                    let is_unique = vo.remove("unique").and_then(|u| u.as_bool()) == Some(true);
-                    if is_unique {
-                        if let Some(code) = vo.remove("code") {
-                            let code = code.as_str().unwrap_or_default().to_string();
-                            vo.insert(
-                                "code_hash".into(),
-                                json!(promo_edge::codes::code_hash(&salt, &code)),
-                            );
-                        }
-                    }
-                }
-            }
-            // Bulk codes go out in the compact form, sorted so the engine
-            // can index them without sorting.
-            if let Some(Value::Array(list)) = unique {
-                let mut hashes: Vec<String> = list
-                    .iter()
-                    .map(|code| {
-                        promo_edge::codes::code_hash(&salt, code.as_str().unwrap_or_default())
-                    })
-                    .collect();
-                hashes.sort_unstable_by_key(|h| promo_edge::codes::CodeHash::parse(h));
-                obj.insert("code_hashes".into(), json!(hashes));
-            }
-            if !vouchers.is_empty() {
-                obj.insert("vouchers".into(), Value::Array(vouchers));
-            }
-        }
-        out_campaigns.push(v);
-    }
-    if !out_campaigns.is_empty() {
-        snap.insert("campaigns".into(), Value::Array(out_campaigns));
-    }
-    let snap = Value::Object(snap);
-
-    // The core's own reading, with paths mapped back to the source.
-    let parsed: Snapshot = serde_path_to_error::deserialize(&snap).map_err(|e| {
-        let (file, path) = map_path(&e.path().to_string(), &origins);
-        source_error(&file, &path, e.inner().to_string())
-    })?;
-    let (plan, report) =
-        promo_edge::compiler::compile(parsed).map_err(|e| map_core_error(e, &origins))?;
-    let bytes =
-        promo_edge::plan::encoding::encode(&plan).map_err(|e| map_core_error(e, &origins))?;
-    Ok(Built {
-        manifest: promo_edge::bundle::Manifest::of(&plan, &bytes),
-        plan: bytes,
-        version: input.version,
-        channel: project.channel,
-        warnings: report
-            .warnings
-            .iter()
-            .map(|w| describe_warning(w, &origins))
-            .collect(),
-        source_digest: digest,
-    })
+    Ok(())
 }
 
 fn describe_warning(w: &LoadWarning, origins: &[CampaignOrigin]) -> String {
@@ -370,20 +339,10 @@ fn map_path(path: &str, origins: &[CampaignOrigin]) -> (String, String) {
     let Some(o) = n.parse::<usize>().ok().and_then(|n| origins.get(n)) else {
         return ("project.json".into(), path.into());
     };
-    let mut tail = tail.to_string();
-    if let Some(vrest) = tail.strip_prefix(".vouchers[") {
-        if let Some((k, vtail)) = vrest.split_once(']') {
-            if let Ok(k) = k.parse::<usize>() {
-                tail = if k >= o.explicit_vouchers {
-                    let u = k - o.explicit_vouchers;
-                    // A unique code has only its hash in the snapshot.
-                    format!(".unique_codes[{u}]")
-                } else {
-                    format!(".vouchers[{k}]{}", vtail.replace(".code_hash", ".code"))
-                };
-            }
-        }
-    }
+    // Unique codes reach the core as hashes: name them as written.
+    let tail = tail
+        .replace(".code_hashes", ".unique_codes")
+        .replace(".code_hash", ".code");
     (o.file.clone(), format!("campaigns[{}]{tail}", o.index))
 }
 
@@ -406,12 +365,10 @@ mod tests {
             CampaignOrigin {
                 file: "campaigns/a.json".into(),
                 index: 0,
-                explicit_vouchers: 0,
             },
             CampaignOrigin {
                 file: "campaigns/b.json".into(),
                 index: 1,
-                explicit_vouchers: 2,
             },
         ];
         assert_eq!(
@@ -422,10 +379,10 @@ mod tests {
             )
         );
         assert_eq!(
-            map_path("campaigns[1].vouchers[3]", &origins),
+            map_path("campaigns[1].code_hashes", &origins),
             (
                 "campaigns/b.json".into(),
-                "campaigns[1].unique_codes[1]".into()
+                "campaigns[1].unique_codes".into()
             )
         );
         assert_eq!(

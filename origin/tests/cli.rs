@@ -232,11 +232,40 @@ fn publish_errors_name_the_source_file_and_json_path() {
         "{err}"
     );
 
+    // A hash cannot be written by hand: the salt is fresh at each publication.
+    write(
+        &env,
+        "source/campaigns/summer.json",
+        r#"{"campaigns": [{"id": "camp_summer", "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {"discount": {"type": "AMOUNT", "amount_off": 100}},
+            "vouchers": [{"code_hash": "xyz"}]}]}"#,
+    );
+    let err = publish_error(&env);
+    assert!(
+        err.contains(
+            "campaigns/summer.json: campaigns[0].vouchers[0].code_hash: a code is given in clear"
+        ),
+        "{err}"
+    );
+
     std::fs::remove_file(env.path("source/campaigns/summer.json")).unwrap();
-    let project = std::fs::read_to_string(env.path("source/project.json"))
-        .unwrap()
-        .replace("Europe/Warsaw", "Europe/Atlantis");
-    write(&env, "source/project.json", &project);
+    let project = std::fs::read_to_string(env.path("source/project.json")).unwrap();
+    // A misspelt rule field is an error at publish, not a disabled code.
+    write(
+        &env,
+        "source/project.json",
+        &project.replacen("\"conditions\"", "\"condition\"", 1),
+    );
+    let err = publish_error(&env);
+    assert!(
+        err.contains("project.json: validation_rules[0].rules.1.condition: unknown field"),
+        "{err}"
+    );
+    write(
+        &env,
+        "source/project.json",
+        &project.replace("Europe/Warsaw", "Europe/Atlantis"),
+    );
     let err = publish_error(&env);
     assert!(err.contains("project.json: time_zone:"), "{err}");
 }

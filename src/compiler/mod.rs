@@ -24,6 +24,7 @@ pub mod loyalty;
 mod pricing;
 pub mod rules;
 pub mod source;
+mod unique;
 pub mod validity;
 
 use std::collections::{BTreeSet, HashMap};
@@ -51,7 +52,7 @@ pub fn compile_json(json: &str) -> Result<(Plan, LoadReport), Error> {
 
 /// Compiles a parsed source. Structural errors reject it; a rule or
 /// discount the engine cannot use disables only the redeemables using it.
-pub fn compile(snap: Snapshot) -> Result<(Plan, LoadReport), Error> {
+pub fn compile(mut snap: Snapshot) -> Result<(Plan, LoadReport), Error> {
     if snap.schema != source::SCHEMA {
         return Err(Error::SnapshotSchemaUnsupported { found: snap.schema });
     }
@@ -64,6 +65,7 @@ pub fn compile(snap: Snapshot) -> Result<(Plan, LoadReport), Error> {
         ));
     }
     currency::check(&snap.currency)?;
+    unique::seal(&mut snap)?;
     let tz = validity::time_zone(&snap.time_zone)?;
     let mut b = Builder {
         warnings: Warnings::default(),

@@ -19,6 +19,7 @@ pub const SCHEMA: &str = "promo-edge.snapshot/1";
 
 /// A published set of campaigns for one project and channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Always [`SCHEMA`].
@@ -70,6 +71,7 @@ pub struct Snapshot {
 
 /// A stacking category.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     /// Category id (`cat_…`).
@@ -88,6 +90,7 @@ fn default_hierarchy() -> i64 {
 
 /// A catalog product.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     /// Product id (`prod_…`).
@@ -108,6 +111,7 @@ pub struct Product {
 
 /// A catalog SKU (a variant of a product).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Sku {
     /// SKU id (`sku_…`).
@@ -130,6 +134,7 @@ pub struct Sku {
 
 /// A static products collection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Collection {
     /// Collection id (`pc_…`).
@@ -144,6 +149,7 @@ pub struct Collection {
 
 /// A validation rule: eligibility conditions, product targets and bundles.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValidationRule {
     /// Rule id (`val_…`).
@@ -170,6 +176,7 @@ pub struct ValidationRule {
 
 /// A configured error message.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorMessage {
     /// The text shown to the customer.
     pub message: String,
@@ -178,12 +185,14 @@ pub struct ErrorMessage {
 /// Numbered rules plus their `logic` expression. Keys are `"1"`, `"2"`, …;
 /// an absent `logic` means all rules must hold (`1 and 2 and …`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleSet {
     /// Boolean expression over the rule numbers, e.g. `(1 and 2) or 3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logic: Option<String>,
     /// The rules by number.
     #[serde(flatten)]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, RuleSource>"))]
     pub rules: BTreeMap<String, Value>,
 }
 
@@ -191,6 +200,7 @@ pub struct RuleSet {
 /// so that a malformed rule disables its redeemable instead of failing the
 /// whole snapshot).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleSource {
     /// The rule name, e.g. `order.amount`, `customer.segment`.
@@ -211,6 +221,7 @@ pub struct RuleSource {
 
 /// `applicable_to` of a validation rule.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicableTo {
     /// Targets the effect applies to.
@@ -226,6 +237,7 @@ pub struct ApplicableTo {
 
 /// One `applicable_to` target with its application rules and caps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// What `id` refers to.
@@ -272,6 +284,7 @@ pub struct Target {
 
 /// Bundle rules of a validation rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BundleRules {
     /// Most bundles identified (1–100, default 1).
@@ -291,6 +304,7 @@ fn default_bundle_limit() -> u32 {
 
 /// One bundle component.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BundleRuleSource {
     /// Always `order.items.any`.
@@ -308,6 +322,7 @@ fn default_units() -> i64 {
 
 /// The time fields shared by campaigns, vouchers and promotion tiers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Validity {
     /// Inactive before this instant (RFC 3339).
@@ -329,6 +344,7 @@ pub struct Validity {
 
 /// `validity_timeframe`: valid for `duration` every `interval`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValidityTimeframe {
     /// ISO 8601 duration between window starts, e.g. `P2D`.
@@ -339,6 +355,7 @@ pub struct ValidityTimeframe {
 
 /// `validity_hours`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValidityHours {
     /// Daily windows.
@@ -348,6 +365,7 @@ pub struct ValidityHours {
 
 /// One daily window, in project-local time.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DailyWindow {
     /// `HH:mm`, inclusive.
@@ -361,6 +379,7 @@ pub struct DailyWindow {
 
 /// A campaign of any of the five types.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
     /// Campaign id (`camp_…`).
@@ -403,7 +422,13 @@ pub struct Campaign {
     /// behaves as a voucher of the campaign's `voucher` template, and its
     /// redemption count comes from the request's counters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
     pub code_hashes: Vec<crate::codes::CodeHash>,
+    /// Bulk unique codes in clear, as a promotion manager writes them: the
+    /// compiler keeps only their salted hashes (as `code_hashes`), so the
+    /// plan never carries them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique_codes: Vec<String>,
     /// Promotion tiers (`PROMOTION` campaigns).
     #[serde(default)]
     pub promotion_tiers: Vec<PromotionTier>,
@@ -435,6 +460,7 @@ fn yes() -> bool {
 
 /// What a campaign's codes give.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VoucherTemplate {
     /// `DISCOUNT_VOUCHER`, `GIFT_VOUCHER` or `LOYALTY_CARD`.
@@ -454,8 +480,10 @@ pub struct VoucherTemplate {
     pub redemption: Option<RedemptionLimit>,
 }
 
-/// A code: generic (in clear) or unique (only its salted hash).
+/// A code: generic (in clear), unique in clear (`unique`, hashed by the
+/// compiler) or unique as its salted hash.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Voucher {
     /// Voucher id (`v_…`); also accepted as a redeemable id.
@@ -467,6 +495,10 @@ pub struct Voucher {
     /// A unique code's salted hash (see [`crate::codes`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_hash: Option<String>,
+    /// `code` is a unique code: the compiler keeps only its salted hash,
+    /// never the code in clear.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
     /// Overrides the campaign's `voucher.type`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub voucher_type: Option<String>,
@@ -507,6 +539,7 @@ pub struct Voucher {
 
 /// `voucher.redemption`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RedemptionLimit {
     /// Most redemptions; absent = unlimited.
@@ -519,6 +552,7 @@ pub struct RedemptionLimit {
 
 /// A gift card definition or balance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GiftSource {
     /// Credits loaded over the card's life.
@@ -534,6 +568,7 @@ pub struct GiftSource {
 
 /// A loyalty card balance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoyaltyCardSource {
     /// Points ever earned.
@@ -546,10 +581,15 @@ pub struct LoyaltyCardSource {
 
 /// A discount definition (Voucherify's `Discount` object).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DiscountSource {
     /// `AMOUNT`, `PERCENT`, `FIXED` or `UNIT`.
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["AMOUNT", "PERCENT", "FIXED", "UNIT"]))
+    )]
     pub discount_type: String,
     /// AMOUNT: minor units off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -597,6 +637,7 @@ pub struct DiscountSource {
 
 /// One unit of an `ADD_MANY_ITEMS` discount.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnitSource {
     /// Units given.
@@ -612,6 +653,7 @@ pub struct UnitSource {
 
 /// A promotion tier: an automatic cart promotion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromotionTier {
     /// Tier id (`promo_…`).
@@ -649,6 +691,7 @@ pub struct PromotionTier {
 
 /// `promotion_tier.action`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierAction {
     /// The tier's discount.
@@ -657,6 +700,7 @@ pub struct TierAction {
 
 /// A promotion stack: tiers that act together.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromotionStack {
     /// Stack id (`stack_…`).
@@ -673,6 +717,7 @@ pub struct PromotionStack {
 
 /// Loyalty settings of a `LOYALTY_PROGRAM` campaign.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoyaltyProgram {
     /// How points are earned.
@@ -688,6 +733,7 @@ pub struct LoyaltyProgram {
 
 /// An earning rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarningRule {
     /// Earning rule id (`ern_…`).
@@ -714,6 +760,7 @@ fn order_paid() -> String {
 
 /// A loyalty tier.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoyaltyTier {
     /// Tier id (`ltr_…`).
@@ -731,6 +778,7 @@ pub struct LoyaltyTier {
 
 /// A loyalty reward.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reward {
     /// Reward id (`rew_…`).
@@ -751,6 +799,7 @@ pub struct Reward {
 
 /// Pay-with-points exchange ratio.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CoinRatio {
     /// Currency units (major) bought by `points_ratio` points.
@@ -761,6 +810,7 @@ pub struct CoinRatio {
 
 /// Referral settings of a `REFERRAL_PROGRAM` campaign.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReferralProgram {
     /// `redemption` or `custom_event`.
@@ -781,6 +831,7 @@ pub struct ReferralProgram {
 ///   {"from": "2026-10-25T01:00:00Z", "offset_seconds": 3600}]}
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeZoneSpec {
     /// IANA zone name, e.g. `Europe/Warsaw`.
@@ -791,6 +842,7 @@ pub struct TimeZoneSpec {
 
 /// One period of a constant UTC offset.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OffsetPeriod {
     /// First instant of the period (RFC 3339); absent = since always.

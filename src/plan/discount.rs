@@ -107,6 +107,7 @@ impl Discount {
 
 /// What a target refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetObject {
     /// A product (covers its SKUs).
@@ -130,6 +131,7 @@ impl TargetObject {
 
 /// Whether a target's application rules count lines or units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TargetUnit {
     /// Order lines.
@@ -141,6 +143,7 @@ pub enum TargetUnit {
 
 /// Which of the matched resources a target discounts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TargetEffect {
     /// Every matched resource, in request order.

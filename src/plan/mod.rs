@@ -51,6 +51,7 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 
 /// A currency: ISO code and number of decimals of its minor unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Currency {
     /// ISO 4217 code, e.g. `USD`, `JPY`, `KWD`.

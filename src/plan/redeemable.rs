@@ -26,6 +26,7 @@ pub enum RedeemableKind {
 
 /// The five campaign types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CampaignType {
     /// Coupon codes (generic or unique).

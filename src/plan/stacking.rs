@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How redeemables combine in one request. Every field has Voucherify's default.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct StackingRules {
     /// Most redeemables in one request (1–30).
@@ -78,6 +79,7 @@ impl Default for StackingRules {
 
 /// Redemption stack validation policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApplicationMode {
     /// One inapplicable redeemable fails the whole request.
@@ -88,6 +90,7 @@ pub enum ApplicationMode {
 
 /// Order in which redeemables are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortingRule {
     /// As listed in the request.
@@ -98,6 +101,7 @@ pub enum SortingRule {
 
 /// Placement of joint and exclusive categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum GroupedSortingRule {
     /// Exclusive first, then common, joint last; the main rule orders inside each group.
@@ -109,6 +113,7 @@ pub enum GroupedSortingRule {
 
 /// What a percentage is computed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CalculationMode {
     /// The running total after earlier redeemables.
@@ -119,6 +124,7 @@ pub enum CalculationMode {
 
 /// Product stack policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProductsApplicationMode {
     /// Several redeemables may discount the same line.
@@ -129,6 +135,7 @@ pub enum ProductsApplicationMode {
 
 /// What happens to a redeemable that changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NoEffectRule {
     /// It is still applied (and consumed on redemption).
@@ -139,6 +146,7 @@ pub enum NoEffectRule {
 
 /// Rollback order handling (origin only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RollbackOrderMode {
     /// Revert discounts and cancel the order.
