@@ -377,7 +377,8 @@ export class Storefront {
     const res = preview.response;
     const order = res.order;
 
-    const lines = order.items.map((item, i) => {
+    // Present: the preview asks for `expand: ["order"]` (PREVIEW_EXPAND).
+    const lines = (order.items ?? []).map((item, i) => {
       const p = this.product(item.product_id);
       const editable = i < this.#cart.lines.length;
       const qty = editable
