@@ -13,7 +13,8 @@
 //! inside the plan. Each failure has its own code, and
 //! none changes what an engine holds. A plan inside a signed bundle is
 //! already held to the manifest's full SHA-256, so that path skips the
-//! checksum ([`decode_covered`]). `benches/RESULTS.md` says why postcard.
+//! checksum ([`decode_covered`]). `benches/plan-encoding.md` measures postcard
+//! against bitcode, bincode and JSON, and says why postcard.
 
 use sha2::{Digest, Sha256};
 
