@@ -5,22 +5,49 @@
 
 use super::{PriceSource, PricingResponse, ProductPrice};
 use crate::money::Money;
+use crate::time::Rfc3339;
+
+/// The last `valid_until` written and its JSON text: a page's products
+/// mostly share one (the end of the promotions or the plan).
+#[derive(Default)]
+struct LastInstant {
+    at: Option<Rfc3339>,
+    text: String,
+}
+
+impl LastInstant {
+    fn write(&mut self, at: Rfc3339, out: &mut String) {
+        if self.at != Some(at) {
+            self.text.clear();
+            at.write_json(&mut self.text);
+            self.at = Some(at);
+        }
+        out.push_str(&self.text);
+    }
+}
 
 /// Appends the JSON text of `response` to `out`.
 pub fn write(response: &PricingResponse<'_>, out: &mut String) {
     out.push_str("{\"products\":[");
+    let mut last = LastInstant::default();
+    let mut sources = SourceTexts::default();
     for (i, p) in response.products.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        product(p, out);
+        product(p, &mut last, &mut sources, out);
     }
     out.push_str("],\"snapshot_version\":");
     out.push_str(itoa::Buffer::new().format(response.snapshot_version));
     out.push('}');
 }
 
-fn product(p: &ProductPrice<'_>, out: &mut String) {
+fn product(
+    p: &ProductPrice<'_>,
+    last: &mut LastInstant,
+    sources: &mut SourceTexts,
+    out: &mut String,
+) {
     out.push_str("{\"key\":");
     string(&p.key, out);
     money(",\"price\":", p.price, out);
@@ -35,14 +62,43 @@ fn product(p: &ProductPrice<'_>, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
-        source(s, out);
+        sources.write(s, out);
     }
     out.push_str("],\"valid_until\":");
-    p.valid_until.write_json(out);
+    last.write(p.valid_until, out);
     out.push('}');
 }
 
-fn source(s: &PriceSource<'_>, out: &mut String) {
+/// Each promotion's text up to its discount, by plan position: a page's
+/// thousands of applied promotions come from a few dozen, and everything
+/// but the amount is the same each time within one answer.
+#[derive(Default)]
+struct SourceTexts {
+    texts: Vec<Option<String>>,
+}
+
+impl SourceTexts {
+    fn write(&mut self, s: &PriceSource<'_>, out: &mut String) {
+        if self.texts.len() <= s.position {
+            self.texts.resize(s.position + 1, None);
+        }
+        match self.texts.get_mut(s.position) {
+            Some(Some(text)) => out.push_str(text),
+            Some(slot) => {
+                let mut text = String::new();
+                source_head(s, &mut text);
+                out.push_str(&text);
+                *slot = Some(text);
+            }
+            None => source_head(s, out),
+        }
+        money(",\"discount_amount\":", s.discount_amount, out);
+        out.push('}');
+    }
+}
+
+/// A promotion's object up to (not including) its discount.
+fn source_head(s: &PriceSource<'_>, out: &mut String) {
     out.push_str("{\"id\":");
     string(s.id, out);
     // `voucher` or `promotion_tier`: nothing to escape.
@@ -60,8 +116,6 @@ fn source(s: &PriceSource<'_>, out: &mut String) {
             string(v, out);
         }
     }
-    money(",\"discount_amount\":", s.discount_amount, out);
-    out.push('}');
 }
 
 fn money(name: &str, m: Money, out: &mut String) {

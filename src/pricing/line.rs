@@ -28,11 +28,15 @@ pub(crate) struct LinePrice {
 }
 
 /// Which redeemables are switched on and within their dates and windows
-/// at one instant, worked out once per redeemable per call.
+/// at one instant, worked out once per redeemable per call, and whether
+/// all of a candidate list are, once per list per call (a page of
+/// catalog products shares a few lists).
 pub(crate) struct Moment {
     now: Instant,
     /// 0 = not yet known, 1 = active, 2 = not.
     known: Vec<u8>,
+    /// The same per [`crate::plan::Pricing::lists`] entry.
+    lists: Vec<u8>,
 }
 
 impl Moment {
@@ -41,7 +45,25 @@ impl Moment {
         Moment {
             now,
             known: vec![0; plan.redeemables.len()],
+            lists: vec![0; plan.pricing.lists.len()],
         }
+    }
+
+    /// Whether every redeemable of candidate list `list` is active now;
+    /// false for a list the plan does not have.
+    pub fn all_active(&mut self, plan: &Plan, list: usize) -> bool {
+        let Some(known) = self.lists.get(list).copied() else {
+            return false;
+        };
+        if known != 0 {
+            return known == 1;
+        }
+        let positions = plan.pricing.lists.get(list).map_or(&[][..], Vec::as_slice);
+        let all = positions.iter().all(|pos| self.is_active(plan, *pos));
+        if let Some(slot) = self.lists.get_mut(list) {
+            *slot = if all { 1 } else { 2 };
+        }
+        all
     }
 
     /// The instant.

@@ -87,6 +87,10 @@ pub struct PricingOptions {
 /// A promotion behind a price.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PriceSource<'a> {
+    /// Its position in the plan (not in the answer): what the written
+    /// answer caches its text by.
+    #[serde(skip)]
+    pub position: usize,
     /// Tier id or code.
     pub id: &'a str,
     /// `promotion_tier` or `voucher`.
@@ -160,8 +164,7 @@ fn memo_for<'p>(
         && p.metadata.is_empty()
         && p.quantity.is_none_or(|q| q == 1)
         && p.price.is_none_or(|x| x == memo.price);
-    let list = plan.pricing.lists.get(entry.list)?;
-    (plain && list.iter().all(|pos| moment.is_active(plan, *pos))).then_some(memo)
+    (plain && moment.all_active(plan, entry.list)).then_some(memo)
 }
 
 /// Prices every product with the promotions that touch it.
@@ -283,6 +286,7 @@ fn answer<'a>(
             continue;
         };
         sources.push(PriceSource {
+            position: *pos,
             id: r.request_id(),
             object: if r.kind == RedeemableKind::PromotionTier {
                 "promotion_tier"
