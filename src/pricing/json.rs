@@ -82,14 +82,14 @@ impl SourceTexts {
         if self.texts.len() <= s.position {
             self.texts.resize(s.position + 1, None);
         }
+        let head = || {
+            let mut text = String::new();
+            source_head(s, &mut text);
+            text
+        };
         match self.texts.get_mut(s.position) {
-            Some(Some(text)) => out.push_str(text),
-            Some(slot) => {
-                let mut text = String::new();
-                source_head(s, &mut text);
-                out.push_str(&text);
-                *slot = Some(text);
-            }
+            Some(slot) => out.push_str(slot.get_or_insert_with(head)),
+            // Not reached: the vector was just grown to hold the position.
             None => source_head(s, out),
         }
         money(",\"discount_amount\":", s.discount_amount, out);
