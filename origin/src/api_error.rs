@@ -1,20 +1,27 @@
-//! HTTP API errors: a status and a JSON body `{code, message}` with a
-//! stable SCREAMING_SNAKE code.
+//! HTTP API errors in Voucherify's envelope: a status and a JSON body
+//! `{code, key, message, details?, request_id}`, where `code` is the HTTP
+//! status (a number, as Voucherify and the official SDK's `VoucherifyError`
+//! have it) and `key` the stable error code in Voucherify's lowercase
+//! spelling (`UNAUTHORIZED` → `unauthorized`; the mapping is one to one, so
+//! a client may upper-case `key` to get the SCREAMING_SNAKE code back).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 /// An error answered to an HTTP client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
-    /// Stable code.
+    /// Stable SCREAMING_SNAKE code (answered lower-cased as `key`).
     pub code: String,
     /// A sentence.
     pub message: String,
     /// Seconds for a `Retry-After` header (a 503 the client should retry).
     pub retry_after: Option<u32>,
+    /// More fields of the body (`details`, `differences`, …).
+    pub extra: Option<Box<serde_json::Map<String, Value>>>,
 }
 
 impl ApiError {
@@ -25,6 +32,7 @@ impl ApiError {
             code: code.to_string(),
             message: message.into(),
             retry_after: None,
+            extra: None,
         }
     }
 
@@ -34,16 +42,50 @@ impl ApiError {
         self
     }
 
+    /// With Voucherify's `details` sentence.
+    pub fn details(self, details: impl Into<String>) -> ApiError {
+        self.with("details", Value::String(details.into()))
+    }
+
+    /// With one more body field.
+    pub fn with(mut self, name: &str, value: Value) -> ApiError {
+        self.extra
+            .get_or_insert_with(Default::default)
+            .insert(name.to_string(), value);
+        self
+    }
+
     /// 500 for a ledger failure (the message is logged, not leaked in full).
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %e, "internal error");
         ApiError::new(500, "INTERNAL", "the origin could not complete the request")
     }
 
-    /// The JSON body.
+    /// The JSON body (a fresh `request_id` each time it is written).
     pub fn body(&self) -> String {
-        serde_json::json!({"code": self.code, "message": self.message}).to_string()
+        let mut body = serde_json::Map::new();
+        body.insert("code".into(), self.status.into());
+        body.insert("key".into(), self.code.to_ascii_lowercase().into());
+        body.insert("message".into(), self.message.clone().into());
+        for (k, v) in self.extra.iter().flat_map(|m| m.iter()) {
+            body.insert(k.clone(), v.clone());
+        }
+        body.insert("request_id".into(), request_id().into());
+        Value::Object(body).to_string()
     }
+}
+
+/// A Voucherify-style request id, `v-` and 16 random hex digits.
+pub fn request_id() -> String {
+    use rand_core::RngCore;
+    let mut b = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut b);
+    let mut id = String::with_capacity(18);
+    id.push_str("v-");
+    for x in b {
+        id.push_str(&format!("{x:02x}"));
+    }
+    id
 }
 
 impl From<promo_edge::Error> for ApiError {

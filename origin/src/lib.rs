@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api_error;
+pub mod auth;
 pub mod diff;
 pub mod error;
 pub mod fsutil;

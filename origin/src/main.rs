@@ -132,9 +132,21 @@ struct ServeArgs {
     /// Address to listen on; port 0 picks a free one (printed on stdout).
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: String,
-    /// A channel's bearer key, NAME=SECRET (repeatable).
+    /// A channel's server key, NAME=SECRET (repeatable): `X-App-Id: NAME`
+    /// with `X-App-Token: SECRET`, or `Authorization: Bearer SECRET`.
     #[arg(long = "channel-key", value_parser = parse_channel_key)]
     channel_keys: Vec<(String, String)>,
+    /// A channel's client key, NAME=KEY (repeatable): `X-Client-Application-Id:
+    /// NAME` with `X-Client-Token: KEY` on /client/v1/… routes.
+    #[arg(long = "client-key", value_parser = parse_channel_key)]
+    client_keys: Vec<(String, String)>,
+    /// An origin (`https://shop.example`) whose pages may call client
+    /// routes (repeatable; `*` = any). Needed with --client-key.
+    #[arg(long = "allowed-origin")]
+    allowed_origins: Vec<String>,
+    /// Let client keys redeem (`/client/v1/redemptions`); refused otherwise.
+    #[arg(long)]
+    client_redeem: bool,
     /// Lifetime of bundles published from a source (ISO 8601, default P30D).
     #[arg(long, default_value = "P30D")]
     lifetime: String,
@@ -254,6 +266,9 @@ fn serve_command(a: ServeArgs) -> Result<(), CliError> {
         connect_timeout,
         listen,
         channel_keys,
+        client_keys,
+        allowed_origins,
+        client_redeem,
         lifetime,
         now,
         refresh,
@@ -285,6 +300,9 @@ fn serve_command(a: ServeArgs) -> Result<(), CliError> {
         db_settings,
         listen,
         channel_keys,
+        client_keys,
+        allowed_origins,
+        client_redeem,
         now: now.as_deref().map(tz::parse_now).transpose()?,
         lifetime_ms: duration_ms(&lifetime)?,
         refresh_ms: if refresh == "P0D" {

@@ -21,12 +21,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
+use promo_edge::qualification::QualificationRequest;
 use promo_edge::request::ValidationRequest;
 use promo_edge::time::Instant;
 use promo_edge::Engine;
 use serde_json::Value;
 
 use crate::api_error::ApiError;
+use crate::auth::Access;
 use crate::error::CliError;
 use crate::keys::Signer;
 use crate::ledger::{Database, DatabaseUrl, DbSettings, Ledger, OnDifference, RedeemInput};
@@ -55,8 +57,14 @@ pub struct ServeConfig {
     pub db_settings: DbSettings,
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: String,
-    /// `(channel, secret)` pairs.
+    /// `(channel, secret)` pairs: server keys (`X-App-Token` or Bearer).
     pub channel_keys: Vec<(String, String)>,
+    /// `(channel, client key)` pairs (`X-Client-Token`).
+    pub client_keys: Vec<(String, String)>,
+    /// Origins client routes answer (`*` = any).
+    pub allowed_origins: Vec<String>,
+    /// Whether client keys may redeem.
+    pub client_redeem: bool,
     /// A fixed clock (tests and demos); the system clock otherwise.
     pub now: Option<DateTime<Utc>>,
     /// Lifetime of bundles published from a source.
@@ -68,44 +76,30 @@ pub struct ServeConfig {
     pub site: Option<PathBuf>,
 }
 
-struct AppState {
+/// What every request handler shares.
+pub(crate) struct AppState {
     served: RwLock<Served>,
     /// The signing key's public half and `--jwks` (stored keys are added).
     base_jwks: Value,
-    keys: Vec<(String, Vec<u8>)>,
-    ledger: Ledger,
+    /// Keys and client rules.
+    pub(crate) access: Access,
+    /// The ledger.
+    pub(crate) ledger: Ledger,
     now: Option<Instant>,
     /// The canonical site directory, if any.
     site: Option<PathBuf>,
 }
 
 impl AppState {
-    fn now(&self) -> Instant {
+    /// The request time: the fixed clock, or the system's.
+    pub(crate) fn now(&self) -> Instant {
         self.now
             .unwrap_or_else(|| Instant(Utc::now().timestamp_millis()))
     }
 
-    /// The channel of a bearer key (compared in constant time).
-    fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::new(
-                    401,
-                    "UNAUTHORIZED",
-                    "Authorization: Bearer <channel key> is required",
-                )
-            })?;
-        let mut found = None;
-        for (channel, secret) in &self.keys {
-            if ct_eq(token.as_bytes(), secret) {
-                found = Some(channel.as_str());
-            }
-        }
-        found.ok_or_else(|| ApiError::new(401, "UNAUTHORIZED", "unknown channel key"))
+    /// The channel of a server route's caller (see [`crate::auth`]).
+    pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
+        self.access.server(headers)
     }
 
     fn served(&self) -> Served {
@@ -133,7 +127,8 @@ impl AppState {
         cur.refused = next.refused;
     }
 
-    fn channel(&self, name: &str) -> Result<Arc<Channel>, ApiError> {
+    /// The served snapshot of a channel.
+    pub(crate) fn channel(&self, name: &str) -> Result<Arc<Channel>, ApiError> {
         let served = self.served.read().unwrap_or_else(|p| p.into_inner());
         served.channels.get(name).cloned().ok_or_else(|| {
             ApiError::new(
@@ -145,14 +140,8 @@ impl AppState {
     }
 }
 
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn json_response(status: StatusCode, body: String) -> Response {
+/// A JSON answer.
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     let mut res = (status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -161,7 +150,8 @@ fn json_response(status: StatusCode, body: String) -> Response {
     res
 }
 
-fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+/// The body, or 413/400.
+pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -175,7 +165,8 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     })
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// The body as `T`, or 400 `INVALID_JSON`.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
             400,
@@ -227,12 +218,54 @@ async fn get_keys(State(st): State<Arc<AppState>>) -> Response {
     json_response(StatusCode::OK, jwks.to_string())
 }
 
+/// Which credentials a route takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// `/v1/…`: a server key.
+    Server,
+    /// `/client/v1/…`: a client key from an allowed origin.
+    Client,
+}
+
+impl AppState {
+    /// The caller's channel on a route of `side` (`redeem`: the route redeems).
+    pub(crate) fn caller(
+        &self,
+        side: Side,
+        headers: &HeaderMap,
+        redeem: bool,
+    ) -> Result<String, ApiError> {
+        match side {
+            Side::Server => self.access.server(headers),
+            Side::Client => self.access.client(headers, redeem),
+        }
+        .map(str::to_string)
+    }
+}
+
 async fn post_validation(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let channel = st.authenticate(&headers)?.to_string();
+    validation(st, Side::Server, headers, body).await
+}
+
+async fn post_client_validation(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    validation(st, Side::Client, headers, body).await
+}
+
+async fn validation(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, false)?;
     let req: ValidationRequest = parse_json(&body_bytes(body)?)?;
     let now = st.now();
     let st2 = st.clone();
@@ -246,20 +279,56 @@ async fn post_validation(
     Ok(json_response(StatusCode::OK, text))
 }
 
-/// The `Idempotency-Key` header: required, at most 255 characters.
+async fn post_qualification(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    qualification(st, Side::Server, headers, body).await
+}
+
+async fn post_client_qualification(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    qualification(st, Side::Client, headers, body).await
+}
+
+/// `POST /v1/qualifications`: what this customer and cart can use, with
+/// the ledger's counters.
+async fn qualification(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, false)?;
+    let req: QualificationRequest = parse_json(&body_bytes(body)?)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.qualify(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, text))
+}
+
+/// The `Idempotency-Key` header, at most 255 characters. Without one (the
+/// official SDK cannot send it) the request gets a fresh key: it is still
+/// redeemed exactly once, but a retry is not recognised as one.
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let key = headers
+    let Some(key) = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                400,
-                "IDEMPOTENCY_KEY_MISSING",
-                "the Idempotency-Key header is required",
-            )
-        })?;
+    else {
+        return Ok(crate::ledger::fresh_id("auto"));
+    };
     if key.len() > MAX_IDEMPOTENCY_KEY {
         return Err(ApiError::new(
             400,
@@ -330,7 +399,24 @@ async fn post_redemption(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let channel = st.authenticate(&headers)?.to_string();
+    redemption(st, Side::Server, headers, body).await
+}
+
+async fn post_client_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    redemption(st, Side::Client, headers, body).await
+}
+
+async fn redemption(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, true)?;
     let key = idempotency_key(&headers)?;
     let bytes = body_bytes(body)?;
     let raw: Value = parse_json(&bytes)?;
@@ -395,7 +481,9 @@ async fn post_rollback(
 async fn not_found(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     match &st.site {
-        Some(root) if !path.starts_with("/v1/") && path != "/healthz" => {
+        Some(root)
+            if !path.starts_with("/v1/") && !path.starts_with("/client/") && path != "/healthz" =>
+        {
             crate::site::serve_file(root.clone(), req.method().clone(), path).await
         }
         _ => ApiError::new(404, "NOT_FOUND", "no such route").into_response(),
@@ -449,6 +537,21 @@ async fn method_json(req: Request, next: Next) -> Response {
     res
 }
 
+/// CORS on `/client/v1/…`: preflights are answered here, answers to an
+/// allowed origin carry `Access-Control-Allow-Origin`.
+async fn client_cors(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/client/") {
+        return next.run(req).await;
+    }
+    let method = req.method().clone();
+    let headers = req.headers().clone();
+    if method == Method::OPTIONS {
+        return st.access.cors(&method, &headers, None);
+    }
+    let res = next.run(req).await;
+    st.access.cors(&method, &headers, Some(res))
+}
+
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/bundles/{channel}", get(get_bundle))
@@ -457,10 +560,16 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1/redemptions", post(post_redemption))
         .route("/v1/redemptions/{id}", get(get_redemption))
         .route("/v1/redemptions/{id}/rollback", post(post_rollback))
+        .route("/v1/qualifications", post(post_qualification))
+        .route("/v1/redemptions/{id}/rollbacks", post(post_rollback))
+        .route("/client/v1/validations", post(post_client_validation))
+        .route("/client/v1/qualifications", post(post_client_qualification))
+        .route("/client/v1/redemptions", post(post_client_redemption))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(method_json))
+        .layer(middleware::from_fn_with_state(state.clone(), client_cors))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
 }
@@ -522,27 +631,60 @@ fn store_given(
     Ok(channels)
 }
 
-/// The bearer keys, each naming a channel that is served.
-fn channel_keys(cfg: &ServeConfig, served: &Served) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+/// Keys of one kind (`what`: `--channel-key` or `--client-key`), each
+/// naming a channel that is served.
+fn keys_of(
+    what: &str,
+    pairs: &[(String, String)],
+    served: &Served,
+) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     let mut keys = Vec::new();
-    for (channel, secret) in &cfg.channel_keys {
+    for (channel, secret) in pairs {
         if !served.channels.contains_key(channel) {
             return Err(CliError::new(
                 "CHANNEL_NOT_FOUND",
                 format!(
-                    "--channel-key names channel `{channel}`, which no source, bundle or stored publication serves"
+                    "{what} names channel `{channel}`, which no source, bundle or stored publication serves"
                 ),
             ));
         }
         if secret.len() < 16 {
             return Err(CliError::new(
                 "CHANNEL_KEY_WEAK",
-                format!("the key of channel `{channel}` is shorter than 16 characters"),
+                format!("the {what} of channel `{channel}` is shorter than 16 characters"),
             ));
         }
         keys.push((channel.clone(), secret.as_bytes().to_vec()));
     }
     Ok(keys)
+}
+
+/// The server's [`Access`]: a client key must differ from every server
+/// key (a leaked client key must never unlock a server route).
+fn access(cfg: &ServeConfig, served: &Served) -> Result<Access, CliError> {
+    let server = keys_of("--channel-key", &cfg.channel_keys, served)?;
+    let client = keys_of("--client-key", &cfg.client_keys, served)?;
+    if client
+        .iter()
+        .any(|(_, c)| server.iter().any(|(_, s)| s == c))
+    {
+        return Err(CliError::new(
+            "CLIENT_KEY_REUSED",
+            "a --client-key equals a --channel-key: client keys are public, give them their own value",
+        ));
+    }
+    if !client.is_empty() && cfg.allowed_origins.is_empty() {
+        return Err(CliError::new(
+            "USAGE",
+            "--client-key needs at least one --allowed-origin (the storefront's origin, or * for any)",
+        ));
+    }
+    Ok(Access {
+        server,
+        client,
+        allowed_origins: cfg.allowed_origins.clone(),
+        client_redeem: cfg.client_redeem,
+    })
 }
 
 fn site_dir(site: Option<&std::path::Path>) -> Result<Option<PathBuf>, CliError> {
@@ -587,11 +729,11 @@ pub fn run(cfg: ServeConfig) -> Result<(), CliError> {
             "nothing to serve: give --source or --bundle, or publish into the database first (publish --database)",
         ));
     }
-    let keys = channel_keys(&cfg, &served)?;
+    let access = access(&cfg, &served)?;
     let state = Arc::new(AppState {
         served: RwLock::new(served),
         base_jwks,
-        keys,
+        access,
         ledger,
         now: cfg.now.map(|t| Instant(t.timestamp_millis())),
         site,

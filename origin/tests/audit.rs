@@ -287,7 +287,7 @@ impl<'a> Audit<'a> {
             .server
             .post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
         assert_eq!(r.status, 409);
-        assert_eq!(r.json()["code"], "ALREADY_ROLLED_BACK");
+        assert_eq!(r.code(), "ALREADY_ROLLED_BACK");
         assert_eq!(self.state(), after, "{key}: nothing more moves");
     }
 
@@ -1172,7 +1172,7 @@ fn reject_refuses_a_price_that_moved_since_the_shoppers_bundle() {
     let r = server.redeem("stale-reject", &stale);
     assert_eq!(r.status, 409, "{}", r.body);
     let rejected = r.json();
-    assert_eq!(rejected["code"], "REDEMPTION_RESULT_CHANGED");
+    assert_eq!(support::error_code(&rejected), "REDEMPTION_RESULT_CHANGED");
     assert_eq!(rejected["status"], "REJECTED");
     assert_eq!(rejected["snapshot_version"], 2);
     let moved = json!("snapshot_version_differs");
@@ -1234,7 +1234,7 @@ fn reject_refuses_a_price_that_moved_since_the_shoppers_bundle() {
     let (a, b) = auth();
     let rb = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
     assert_eq!(
-        (rb.status, rb.json()["code"].clone()),
+        (rb.status, rb.code()),
         (409, json!("REDEMPTION_NOT_SUCCEEDED"))
     );
     assert_eq!(audit.state(), before);
@@ -1326,10 +1326,7 @@ fn reject_leaves_alone_what_did_not_change_for_the_shopper() {
         ),
     ] {
         let r = server.redeem("bad-choice", &body);
-        assert_eq!(
-            (r.status, r.json()["code"].clone()),
-            (400, json!("INVALID_REQUEST"))
-        );
+        assert_eq!((r.status, r.code()), (400, json!("INVALID_REQUEST")));
         assert!(
             r.json()["message"].as_str().unwrap().contains(message),
             "{}",

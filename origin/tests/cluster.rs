@@ -185,7 +185,7 @@ fn a_key_answered_on_one_node_replays_on_another_and_rolls_back_on_a_third() {
     assert_eq!(r.status, 200, "{}", r.body);
     let r = rollback(&servers[0]);
     assert_eq!(
-        (r.status, text(&r.json()["code"])),
+        (r.status, text(&r.code())),
         (409, "ALREADY_ROLLED_BACK".into())
     );
     // Every node sees the code free again and the credits back.
@@ -438,7 +438,7 @@ fn the_database_restarted_under_load_loses_nothing_and_doubles_nothing() {
     for s in &servers {
         let r = s.redeem("probe", &load_body(1));
         assert_eq!(
-            (r.status, text(&r.json()["code"])),
+            (r.status, text(&r.code())),
             (503, "LEDGER_UNAVAILABLE".into()),
             "{}",
             r.body

@@ -555,7 +555,7 @@ fn native_wasm_and_origin_answer_byte_for_byte_alike() {
         c.origin = Some(if r.status == 200 {
             r.body
         } else {
-            let code = r.json()["code"].as_str().unwrap_or("?").to_string();
+            let code = r.code().as_str().unwrap_or("?").to_string();
             json!({"error": code}).to_string()
         });
     }

@@ -213,23 +213,32 @@ fn the_same_key_with_another_body_and_bad_requests_are_refused() {
     let other = json!({"redeemables": [{"object": "voucher", "id": "WELCOME"}], "order": cart(3)});
     let r = server.redeem("k", &other);
     assert_eq!(r.status, 409);
-    assert_eq!(r.json()["code"], "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!(r.code(), "IDEMPOTENCY_KEY_REUSED");
 
     let (a, b) = auth();
-    let r = server.post("/v1/redemptions", &[(a, &b)], &body.to_string());
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (400, json!("IDEMPOTENCY_KEY_MISSING"))
-    );
+    // Without an Idempotency-Key (the official SDK sends none) each
+    // request is its own redemption: answered, never a replay.
+    let twice = json!({"redeemables": [{"object": "voucher", "id": "TWICE"}], "order": cart(1)});
+    let ids: Vec<Value> = (0..2)
+        .map(|_| {
+            let r = server.post("/v1/redemptions", &[(a, &b)], &twice.to_string());
+            assert_eq!(
+                (r.status, r.header("idempotent-replayed")),
+                (200, None),
+                "{}",
+                r.body
+            );
+            assert_eq!(r.json()["status"], "SUCCEEDED", "{}", r.body);
+            r.json()["id"].clone()
+        })
+        .collect();
+    assert_ne!(ids[0], ids[1]);
     let r = server.post(
         "/v1/redemptions",
         &[("Idempotency-Key", "x")],
         &body.to_string(),
     );
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (401, json!("UNAUTHORIZED"))
-    );
+    assert_eq!((r.status, r.code()), (401, json!("UNAUTHORIZED")));
     let r = server.post(
         "/v1/validations",
         &[("Authorization", "Bearer wrong-key-0123456789")],
@@ -241,16 +250,10 @@ fn the_same_key_with_another_body_and_bad_requests_are_refused() {
         &[(a, &b), ("Idempotency-Key", "y")],
         "{not json",
     );
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (400, json!("INVALID_JSON"))
-    );
+    assert_eq!((r.status, r.code()), (400, json!("INVALID_JSON")));
     let huge = format!(r#"{{"metadata": {{"x": "{}"}}}}"#, "a".repeat(1_100_000));
     let r = server.post("/v1/validations", &[(a, &b)], &huge);
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (413, json!("PAYLOAD_TOO_LARGE"))
-    );
+    assert_eq!((r.status, r.code()), (413, json!("PAYLOAD_TOO_LARGE")));
     let lines: Vec<Value> = (0..501)
         .map(|_| json!({"product_id": "prod_mug", "price": 100}))
         .collect();
@@ -259,20 +262,11 @@ fn the_same_key_with_another_body_and_bad_requests_are_refused() {
         &[(a, &b)],
         &json!({"order": {"items": lines}}).to_string(),
     );
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (400, json!("TOO_MANY_ORDER_ITEMS"))
-    );
+    assert_eq!((r.status, r.code()), (400, json!("TOO_MANY_ORDER_ITEMS")));
     let r = server.get("/v1/nowhere", &[]);
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (404, json!("NOT_FOUND"))
-    );
+    assert_eq!((r.status, r.code()), (404, json!("NOT_FOUND")));
     let r = server.get("/v1/redemptions", &[]);
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (405, json!("METHOD_NOT_ALLOWED"))
-    );
+    assert_eq!((r.status, r.code()), (405, json!("METHOD_NOT_ALLOWED")));
 }
 
 fn card_and_gift(server: &Server) -> (i64, i64) {
@@ -341,15 +335,9 @@ fn rollback_returns_counters_credits_and_points() {
     assert_eq!(card_and_gift(&server), (5000, 1000));
 
     let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (409, json!("ALREADY_ROLLED_BACK"))
-    );
+    assert_eq!((r.status, r.code()), (409, json!("ALREADY_ROLLED_BACK")));
     let r = server.post("/v1/redemptions/rdm_nope/rollback", &[(a, &b)], "");
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (404, json!("REDEMPTION_NOT_FOUND"))
-    );
+    assert_eq!((r.status, r.code()), (404, json!("REDEMPTION_NOT_FOUND")));
     let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[], "");
     assert_eq!(r.status, 401);
     let r = server.get(&format!("/v1/redemptions/{id}"), &[(a, &b)]);
@@ -386,7 +374,7 @@ fn rollback_returns_counters_credits_and_points() {
         "",
     );
     assert_eq!(
-        (r.status, r.json()["code"].clone()),
+        (r.status, r.code()),
         (409, json!("REDEMPTION_NOT_SUCCEEDED"))
     );
     // The counts the rules read are the live log's, rollbacks subtracted:
@@ -479,10 +467,7 @@ fn bundles_have_etags_and_answer_304_and_keys_verify_them() {
     );
     assert_eq!(r3.status, 200);
     let r4 = server.get("/v1/bundles/app", &[]);
-    assert_eq!(
-        (r4.status, r4.json()["code"].clone()),
-        (404, json!("CHANNEL_NOT_FOUND"))
-    );
+    assert_eq!((r4.status, r4.code()), (404, json!("CHANNEL_NOT_FOUND")));
 
     // One JSON log line per request.
     drop(server);
@@ -721,10 +706,7 @@ fn channels_share_the_ledger_but_not_each_others_redemptions() {
         &[("Authorization", &app_auth)],
         "",
     );
-    assert_eq!(
-        (r.status, r.json()["code"].clone()),
-        (404, json!("REDEMPTION_NOT_FOUND"))
-    );
+    assert_eq!((r.status, r.code()), (404, json!("REDEMPTION_NOT_FOUND")));
     let (a, b) = auth();
     let r = server.post(&format!("/v1/redemptions/{id}/rollback"), &[(a, &b)], "");
     assert_eq!(r.status, 200);
@@ -833,7 +815,7 @@ fn serves_a_static_site_without_leaving_it() {
     );
     let post = server.post("/index.html", &[], "{}");
     assert_eq!(post.status, 405);
-    assert_eq!(post.json()["code"], "METHOD_NOT_ALLOWED");
+    assert_eq!(post.code(), "METHOD_NOT_ALLOWED");
 
     for path in [
         "/../secret.txt",
@@ -849,7 +831,7 @@ fn serves_a_static_site_without_leaving_it() {
         let r = server.get(path, &[]);
         assert_eq!(r.status, 404, "{path}: {}", r.body);
         assert!(!r.body.contains("do not serve"), "{path}");
-        assert_eq!(r.json()["code"], "NOT_FOUND", "{path}");
+        assert_eq!(r.code(), "NOT_FOUND", "{path}");
     }
 
     // The API keeps its routes and its JSON 404s.
@@ -862,7 +844,7 @@ fn serves_a_static_site_without_leaving_it() {
     );
     let unknown = server.get("/v1/nope", &[]);
     assert_eq!(unknown.status, 404);
-    assert_eq!(unknown.json()["code"], "NOT_FOUND");
+    assert_eq!(unknown.code(), "NOT_FOUND");
 }
 
 /// A `--site` that is not a directory stops `serve` before it listens.

@@ -381,7 +381,7 @@ fn soak_redemptions_and_audit_the_ledger() {
         if o.status == 409 {
             // BALANCE_INSUFFICIENT: refused, nothing stored.
             assert_eq!(
-                serde_json::from_str::<Value>(&o.body).unwrap()["code"],
+                support::error_code(&serde_json::from_str::<Value>(&o.body).unwrap()),
                 "BALANCE_INSUFFICIENT",
                 "{}",
                 o.key

@@ -33,6 +33,7 @@ mod targets;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use promo_edge::plan::Plan;
+use promo_edge::qualification::{QualificationRequest, QualificationResponse};
 use promo_edge::request::ValidationRequest;
 use promo_edge::time::Instant;
 use promo_edge::validation::ValidationResponse;
@@ -96,6 +97,10 @@ pub struct RedeemOutput {
     /// 200, or 409 for a redemption rejected because its result changed.
     pub http_status: u16,
 }
+
+/// The most candidates a qualification reads live counters for (the
+/// engine's largest page).
+pub const QUALIFY_CANDIDATES: u32 = 50;
 
 /// The code of a redemption refused under `on_difference: REJECT`.
 pub const RESULT_CHANGED: &str = "REDEMPTION_RESULT_CHANGED";
@@ -203,8 +208,11 @@ fn answer_body(
 ) -> String {
     let mut answer = serde_json::Map::new();
     if outcome == Outcome::Rejected {
-        answer.insert("code".into(), RESULT_CHANGED.into());
+        // Voucherify's error envelope, with the redemption beside it.
+        answer.insert("code".into(), 409.into());
+        answer.insert("key".into(), RESULT_CHANGED.to_ascii_lowercase().into());
         answer.insert("message".into(), rejection_message(differences).into());
+        answer.insert("request_id".into(), crate::api_error::request_id().into());
     }
     let fields = json!({
         "id": id,
@@ -409,6 +417,39 @@ impl Ledger {
         self.db
             .read(|tx| Ok(fill_counters(tx, snap, &mut req, &targets, now)?))?;
         Ok(engine.validate(&req, now)?)
+    }
+
+    /// Authoritative qualification: the candidates a first, counter-free
+    /// pass finds (at most [`QUALIFY_CANDIDATES`]; counters only ever take
+    /// a candidate away) get the ledger's live counters, and the request is
+    /// answered again with them.
+    pub fn qualify(
+        &self,
+        engine: &Engine,
+        mut req: QualificationRequest,
+        now: Instant,
+    ) -> Result<QualificationResponse, ApiError> {
+        let snap = engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
+        req.counters = Default::default();
+        let mut wide = req.clone();
+        wide.options.limit = Some(QUALIFY_CANDIDATES);
+        let first = engine.qualify(&wide, now)?;
+        let candidates: Vec<Value> = first
+            .redeemables
+            .data
+            .iter()
+            .map(|r| json!({"object": r.object, "id": r.id}))
+            .collect();
+        let mut probe: ValidationRequest = serde_json::from_value(json!({
+            "redeemables": candidates,
+            "customer": req.customer,
+        }))
+        .map_err(ApiError::internal)?;
+        let targets = resolve(snap, &probe);
+        self.db
+            .read(|tx| Ok(fill_counters(tx, snap, &mut probe, &targets, now)?))?;
+        req.counters = probe.counters;
+        Ok(engine.qualify(&req, now)?)
     }
 
     /// Redeems: idempotency check, locks, live counters, evaluation and

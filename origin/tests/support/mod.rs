@@ -381,7 +381,32 @@ pub struct Resp {
     pub bytes: Vec<u8>,
 }
 
+/// The stable code of an error body in Voucherify's envelope
+/// `{code: <status>, key, message, request_id}`: its `key`, upper-cased
+/// (the envelope itself is checked on the way).
+pub fn error_code(v: &Value) -> Value {
+    assert!(v["code"].is_u64(), "`code` is the HTTP status: {v}");
+    assert!(
+        v["request_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("v-")),
+        "a request_id: {v}"
+    );
+    assert!(v["message"].is_string(), "a message: {v}");
+    let key = v["key"].as_str().unwrap_or_else(|| panic!("a key: {v}"));
+    assert_eq!(key, key.to_ascii_lowercase(), "keys are lower case");
+    Value::from(key.to_ascii_uppercase())
+}
+
 impl Resp {
+    /// The stable code of this error answer (see [`error_code`]); its
+    /// `code` field is the response's status.
+    pub fn code(&self) -> Value {
+        let v = self.json();
+        assert_eq!(v["code"], self.status, "{}", self.body);
+        error_code(&v)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

@@ -81,8 +81,11 @@ export interface RedemptionAnswer {
  * shopper saw. `result` is the origin's calculation, to show and confirm.
  */
 export interface RedemptionRejection extends Omit<RedemptionAnswer, "status" | "earned_points"> {
-  code: "REDEMPTION_RESULT_CHANGED";
+  /** HTTP 409 (Voucherify's error envelope). */
+  code: 409;
+  key: "redemption_result_changed";
   message: string;
+  request_id?: string;
   status: "REJECTED";
   earned_points: [];
 }
@@ -220,7 +223,12 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.parseInt(value.trim(), 10) * 1000;
 }
 
-/** A terminal 4xx as a settlement: its `{code, message}`, and the rejection a 409 `REDEMPTION_RESULT_CHANGED` carries. */
+/**
+ * A terminal 4xx as a settlement: the origin's Voucherify error envelope
+ * `{code: <status>, key, message}` as `{code: KEY, message}` (the stable
+ * SCREAMING_SNAKE code is the upper-cased `key`), and the rejection a 409
+ * `REDEMPTION_RESULT_CHANGED` carries.
+ */
 function refusal(key: string, text: string, status: number): RedemptionSettlement {
   let v: unknown;
   try {
@@ -228,10 +236,11 @@ function refusal(key: string, text: string, status: number): RedemptionSettlemen
   } catch {
     v = undefined;
   }
-  const o = typeof v === "object" && v !== null ? (v as { code?: unknown; message?: unknown; differences?: unknown }) : {};
-  if (typeof o.code !== "string") return { key, ok: false, status, error: { code: `HTTP_${status}`, message: text.slice(0, 500) } };
-  const error = { code: o.code, message: typeof o.message === "string" ? o.message : "" };
-  if (status === 409 && o.code === "REDEMPTION_RESULT_CHANGED" && Array.isArray(o.differences)) {
+  const o = typeof v === "object" && v !== null ? (v as { key?: unknown; message?: unknown; differences?: unknown }) : {};
+  if (typeof o.key !== "string") return { key, ok: false, status, error: { code: `HTTP_${status}`, message: text.slice(0, 500) } };
+  const code = o.key.toUpperCase();
+  const error = { code, message: typeof o.message === "string" ? o.message : "" };
+  if (status === 409 && code === "REDEMPTION_RESULT_CHANGED" && Array.isArray(o.differences)) {
     return { key, ok: false, status, error, rejection: v as RedemptionRejection };
   }
   return { key, ok: false, status, error };
