@@ -134,8 +134,10 @@ impl RedeemableRef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GiftRequest {
-    /// Credits to use (minor units).
-    pub credits: Money,
+    /// Credits to use (minor units); none (`gift: {}`) uses what the order
+    /// needs, up to the balance, as if `gift` were not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<Money>,
 }
 
 /// `redeemables[].reward`.
@@ -145,9 +147,20 @@ pub struct RewardRequest {
     /// The reward (`rew_…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Voucherify's reward assignment id: a snapshot names each
+    /// pay-with-points reward by one id, which this may name instead of `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
     /// Points to spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
+}
+
+impl RewardRequest {
+    /// The reward it names: `id`, else `assignment_id`.
+    pub fn named(&self) -> Option<&str> {
+        self.id.as_deref().or(self.assignment_id.as_deref())
+    }
 }
 
 /// The cart.

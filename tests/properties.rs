@@ -25,7 +25,6 @@ const FULL: Detail = Detail::Answer(Spelled {
     snapshots: true,
     items: true,
     names: true,
-    category_names: true,
 });
 use promo_edge::Engine;
 

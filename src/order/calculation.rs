@@ -1,24 +1,25 @@
 //! The `order` object of responses.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::line::OrderState;
 use crate::error::Error;
 use crate::money::Money;
 use crate::plan::Metadata;
-use crate::request::OrderInput;
+use crate::request::{CustomerInput, OrderInput};
+use crate::time::Instant;
 
 /// The calculated order (Voucherify's `OrderCalculated`). `applied_*`
 /// fields are the contribution of one redeemable (in a redeemable's
 /// snapshot) or of the whole request (at the top level).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct OrderCalculation {
-    /// The merchant's order id, echoed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The merchant's order source id, echoed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
+    /// What the order is (`object`, ids, time, customer, metadata), shared
+    /// by every order object of one answer.
+    #[serde(flatten)]
+    pub identity: Arc<OrderIdentity>,
     /// Sum of item amounts, including units added by unit effects.
     pub amount: Money,
     /// Sum of item amounts as requested.
@@ -40,14 +41,34 @@ pub struct OrderCalculation {
     /// The lines (`options.expand: ["order"]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderItemCalculation>>,
-    /// Order metadata, echoed.
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
-    pub metadata: Metadata,
 }
 
+/// The fields Voucherify's order objects carry besides amounts (the SDK's
+/// `OrdersCreateResponse` and `OrderCalculated` require them).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OrderIdentity {
+    /// Always `order`.
+    pub object: &'static str,
+    /// The merchant's order id, echoed; `""` for an order the request did
+    /// not name (a preview is no stored order, and no id is invented).
+    pub id: String,
+    /// The merchant's order source id, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The evaluation time (the request's `now`).
+    pub created_at: String,
+    /// The customer's `source_id` (else `id`), or null.
+    pub customer_id: Option<String>,
+    /// The referrer's id (the request names none: always null).
+    pub referrer_id: Option<String>,
+    /// Order metadata, echoed.
+    pub metadata: Metadata,
+}
 /// One calculated line (Voucherify's `OrderCalculatedItem`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct OrderItemCalculation {
+    /// Always `order_item`.
+    pub object: &'static str,
     /// `product` or `sku`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_object: Option<&'static str>,
@@ -91,25 +112,40 @@ pub struct OrderItemCalculation {
 
 /// What an `order` object echoes from the request, and whether it lists
 /// its items.
-#[derive(Debug, Clone, Copy)]
-pub struct OrderEcho<'a> {
-    /// The merchant's order id.
-    pub id: Option<&'a String>,
-    /// The merchant's order source id.
-    pub source_id: Option<&'a String>,
-    /// Order metadata.
-    pub metadata: &'a Metadata,
+#[derive(Debug, Clone)]
+pub struct OrderEcho {
+    /// What every order object of the answer says the order is.
+    pub identity: Arc<OrderIdentity>,
     /// Whether to list the items.
     pub items: bool,
 }
 
-impl<'a> OrderEcho<'a> {
-    /// The echo of a request's order.
-    pub fn of(order: &'a OrderInput, items: bool) -> OrderEcho<'a> {
+impl OrderEcho {
+    /// The echo of a request's order and customer at `now`.
+    pub fn of(
+        order: &OrderInput,
+        customer: Option<&CustomerInput>,
+        now: Instant,
+        items: bool,
+    ) -> OrderEcho {
         OrderEcho {
-            id: order.id.as_ref(),
-            source_id: order.source_id.as_ref(),
-            metadata: &order.metadata,
+            identity: Arc::new(OrderIdentity {
+                object: "order",
+                id: order.id.clone().unwrap_or_default(),
+                source_id: order.source_id.clone(),
+                created_at: now.to_rfc3339(),
+                customer_id: customer.and_then(|c| c.source_id.clone().or_else(|| c.id.clone())),
+                referrer_id: None,
+                metadata: order.metadata.clone(),
+            }),
+            items,
+        }
+    }
+
+    /// The same order, listing its items or not.
+    pub fn with_items(&self, items: bool) -> OrderEcho {
+        OrderEcho {
+            identity: self.identity.clone(),
             items,
         }
     }
@@ -124,7 +160,7 @@ impl OrderCalculation {
     pub fn of_step(
         before: &OrderState,
         after: &OrderState,
-        echo: &OrderEcho<'_>,
+        echo: &OrderEcho,
     ) -> Result<OrderCalculation, Error> {
         let mut calc = OrderCalculation::between(before, after, echo)?;
         let items = calc.items.iter_mut().flatten();
@@ -143,7 +179,7 @@ impl OrderCalculation {
     pub fn between(
         before: &OrderState,
         after: &OrderState,
-        echo: &OrderEcho<'_>,
+        echo: &OrderEcho,
     ) -> Result<OrderCalculation, Error> {
         let items = if echo.items {
             Some(items_between(before, after)?)
@@ -156,8 +192,7 @@ impl OrderCalculation {
         let items_applied_discount_amount =
             items_discount_amount.try_sub(before.items_discount()?)?;
         Ok(OrderCalculation {
-            id: echo.id.cloned(),
-            source_id: echo.source_id.cloned(),
+            identity: echo.identity.clone(),
             amount: after.amount()?,
             initial_amount: after.initial_amount,
             discount_amount,
@@ -169,7 +204,6 @@ impl OrderCalculation {
             total_applied_discount_amount: applied_discount_amount
                 .try_add(items_applied_discount_amount)?,
             items,
-            metadata: echo.metadata.clone(),
         })
     }
 }
@@ -187,6 +221,7 @@ fn items_between(
         let prev_added = prev.map(|p| p.applied_quantity).unwrap_or(0);
         let added = line.applied_quantity.saturating_sub(prev_added);
         items.push(OrderItemCalculation {
+            object: "order_item",
             related_object: line.related_object,
             product_id: line.product_id.clone(),
             sku_id: line.sku_id.clone(),

@@ -6,6 +6,6 @@ mod calculation;
 mod line;
 mod resolve;
 
-pub use calculation::{OrderCalculation, OrderEcho, OrderItemCalculation};
+pub use calculation::{OrderCalculation, OrderEcho, OrderIdentity, OrderItemCalculation};
 pub use line::{Line, LineInfo, OrderState};
 pub use resolve::{catalog_line, resolve_item, ResolvedItem};

@@ -40,12 +40,13 @@ pub struct QualifiedRedeemable {
     pub result: Outcome,
     /// The cart calculated with this redeemable alone.
     pub order: OrderCalculation,
-    /// Targets it discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub applicable_to: Option<TargetList>,
-    /// Targets it excludes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inapplicable_to: Option<TargetList>,
+    /// When the snapshot that holds it was issued (Voucherify's
+    /// `created_at`; the snapshot keeps no creation time per redeemable).
+    pub created_at: std::sync::Arc<str>,
+    /// Targets it discounts (an empty list when none is named).
+    pub applicable_to: TargetList,
+    /// Targets it excludes (an empty list when none is named).
+    pub inapplicable_to: TargetList,
     /// Campaign id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
@@ -61,10 +62,8 @@ pub struct QualifiedRedeemable {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,
     /// Stacking categories.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<crate::validation::CategoryRef>,
-    /// Metadata.
-    #[serde(skip_serializing_if = "no_metadata")]
+    /// Metadata (`{}` when it has none).
     pub metadata: std::sync::Arc<crate::plan::Metadata>,
     /// Nudges toward applying (when not applicable).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -87,6 +86,9 @@ pub struct QualifiedList {
     pub total: usize,
     /// Whether more than the page qualified.
     pub has_more: bool,
+    /// The id to pass as `options.starting_after` for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_starting_after: Option<String>,
 }
 
 /// The qualification response.
@@ -100,10 +102,6 @@ pub struct QualificationResponse {
     pub stacking_rules: StackingRules,
     /// The snapshot version that answered.
     pub snapshot_version: u64,
-}
-
-fn no_metadata(m: &std::sync::Arc<crate::plan::Metadata>) -> bool {
-    m.is_empty()
 }
 
 /// Everything the customer could use, once each, in snapshot order
@@ -172,6 +170,8 @@ fn admitted(scenario: Scenario, r: &Redeemable, alone: &Alone, touches_cart: boo
             discounts_cart
                 || (bundle_only && touches_cart && key != Some("customer_rules_violated"))
         }
+        // Refused before any candidate is read (see `qualify`).
+        Scenario::PromotionStacks => false,
     }
 }
 
@@ -194,6 +194,7 @@ fn rejected_by_cart(scenario: Scenario, snap: &Plan, r: &Redeemable, cart: &Orde
         Scenario::ProductsDiscount | Scenario::ProductsDiscountByCustomer => {
             lineless() && !touches()
         }
+        Scenario::PromotionStacks => true,
     }
 }
 
@@ -220,11 +221,19 @@ pub fn qualify(
             format!("must be within 1..={MAX_LIMIT}"),
         ));
     }
+    if req.scenario == Scenario::PromotionStacks {
+        return Err(Error::invalid_request(
+            "scenario",
+            "PROMOTION_STACKS is not supported: qualification answers redeemables one by one \
+             (validate a stack with object promotion_stack)",
+        ));
+    }
     let filter = filters::Filter::compile(&req.options.filters)?;
     let expand = Expand::of(&req.options.expand, "options.expand")?;
     let base = OrderState::from_input(&req.order, snap)?;
-    let base_order =
-        OrderCalculation::between(&base, &base, &OrderEcho::of(&req.order, expand.order))?;
+    let created_at: std::sync::Arc<str> = snap.issued_at.to_rfc3339().into();
+    let echo = OrderEcho::of(&req.order, req.customer.as_ref(), now, expand.order);
+    let base_order = OrderCalculation::between(&base, &base, &echo)?;
     // One request, read once; each candidate only swaps the redeemable.
     let mut order = req.order.clone();
     // Qualifying without an order asks about an empty cart (AUDIENCE_ONLY's
@@ -276,7 +285,20 @@ pub fn qualify(
         }
     }
     let total = ranked.len();
+    if let Some(after) = &req.options.starting_after {
+        let at = ranked.iter().position(|r| r.id == after.as_str()).ok_or_else(|| {
+            Error::invalid_request(
+                "options.starting_after",
+                "names no entry of this qualification (give a previous answer's more_starting_after)",
+            )
+        })?;
+        ranked.drain(..=at);
+    }
+    let has_more = ranked.len() > usize::try_from(limit).unwrap_or(5);
     ranked.truncate(usize::try_from(limit).unwrap_or(5));
+    let more_starting_after = has_more
+        .then(|| ranked.last().map(|r| r.id.to_string()))
+        .flatten();
     let mut data = Vec::with_capacity(ranked.len());
     for Ranked { pos, id, .. } in ranked {
         let Some(r) = snap.redeemables.get(pos) else {
@@ -287,7 +309,6 @@ pub fn qualify(
             snapshots: true,
             items: expand.order,
             names: true,
-            category_names: expand.category,
         };
         let stacked = apply_stack(snap, &single, &base, now, Detail::Answer(spelled))?;
         let Some(result) = stacked.results.into_iter().next() else {
@@ -299,8 +320,13 @@ pub fn qualify(
             applicable: result.status == Status::Applicable,
             order: result.order.unwrap_or_else(|| base_order.clone()),
             result: result.result,
-            applicable_to: result.applicable_to,
-            inapplicable_to: result.inapplicable_to,
+            created_at: created_at.clone(),
+            applicable_to: result
+                .applicable_to
+                .unwrap_or_else(|| TargetList::of(Vec::new())),
+            inapplicable_to: result
+                .inapplicable_to
+                .unwrap_or_else(|| TargetList::of(Vec::new())),
             campaign_id: result.campaign_id,
             campaign_name: result.campaign_name,
             campaign_type: snap
@@ -320,7 +346,8 @@ pub fn qualify(
         redeemables: QualifiedList {
             object: "list",
             data_ref: "data",
-            has_more: total > data.len(),
+            has_more,
+            more_starting_after,
             total,
             data,
         },

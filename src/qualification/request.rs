@@ -27,6 +27,9 @@ pub enum Scenario {
     ProductsByCustomer,
     /// `PRODUCTS_DISCOUNT` for this customer.
     ProductsDiscountByCustomer,
+    /// Promotion stacks (refused: qualification answers redeemables one
+    /// by one; validate a stack with `object: "promotion_stack"`).
+    PromotionStacks,
 }
 
 /// Result order.
@@ -49,6 +52,10 @@ pub struct QualificationOptions {
     /// Page size (default 5, at most 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// The page after the entry with this id (a previous answer's
+    /// `more_starting_after`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_after: Option<String>,
     /// Filters, Voucherify-style: `{field: {conditions: {$in: [...]}}, junction}`.
     #[serde(default)]
     pub filters: BTreeMap<String, Value>,

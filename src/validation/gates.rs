@@ -288,7 +288,11 @@ fn gate(
         let balance = counter(req, id, "gift_balance")
             .or(r.gift.and_then(|g| g.balance.map(|m| m.0)))
             .unwrap_or(0);
-        let credits = rr.gift.as_ref().map(|g| g.credits.0).unwrap_or(balance);
+        let credits = rr
+            .gift
+            .as_ref()
+            .and_then(|g| g.credits)
+            .map_or(balance, |c| c.0);
         if credits > balance || balance <= 0 {
             return fail(
                 "gift_amount_exceeded",
@@ -315,16 +319,15 @@ fn gate(
                 .get(r.campaign)
                 .map(|c| c.coin_rewards.as_slice())
                 .unwrap_or(&[]);
-            let known = match &reward.id {
-                Some(rid) => rewards.iter().any(|c| &c.id == rid),
+            let known = match reward.named() {
+                Some(rid) => rewards.iter().any(|c| c.id == rid),
                 None => !rewards.is_empty(),
             };
             if !known {
                 return fail(
                     "missing_reward",
                     reward
-                        .id
-                        .clone()
+                        .named()
                         .map(|rid| format!("No pay-with-points reward {rid}")),
                     Vec::new(),
                 );

@@ -50,7 +50,6 @@ pub fn validate(
         snapshots: expand.order,
         items: expand.order,
         names: expand.redeemable,
-        category_names: expand.category,
     });
     let stacked = apply_stack(snap, req, &initial, now, detail)?;
     let Stacked {
@@ -62,7 +61,7 @@ pub fn validate(
     let order = OrderCalculation::between(
         &initial,
         &final_state,
-        &OrderEcho::of(&req.order, expand.order),
+        &OrderEcho::of(&req.order, req.customer.as_ref(), now, expand.order),
     )?;
     let applicable = results
         .iter()
@@ -118,8 +117,6 @@ pub struct Spelled {
     pub items: bool,
     /// Each redeemable's campaign id and name, tier name and banner, metadata.
     pub names: bool,
-    /// Each category's `name` and `object`.
-    pub category_names: bool,
 }
 
 impl Detail {
@@ -386,7 +383,7 @@ fn run(
                         result.order = Some(OrderCalculation::of_step(
                             before,
                             &state,
-                            &OrderEcho::of(&req.order, s.items),
+                            &OrderEcho::of(&req.order, req.customer.as_ref(), now, s.items),
                         )?);
                     }
                 }
@@ -451,18 +448,14 @@ impl Candidate<'_> {
             out.banner = r.banner.clone();
             out.metadata = r.metadata.clone();
         }
-        out.categories = r
-            .categories
-            .iter()
-            .map(|c| category_ref(snap, c, spelled.category_names))
-            .collect();
+        out.categories = r.categories.iter().map(|c| category_ref(snap, c)).collect();
         out.result.discount = r.discount.clone();
         out
     }
 }
 
-/// A category as answers show it; with `named`, its name and `object` too.
-pub(crate) fn category_ref(snap: &Plan, id: &str, named: bool) -> CategoryRef {
+/// A category as answers show it (Voucherify's `Category`).
+pub(crate) fn category_ref(snap: &Plan, id: &str) -> CategoryRef {
     let category = snap.categories.get(id);
     CategoryRef {
         id: id.to_string(),
@@ -474,7 +467,8 @@ pub(crate) fn category_ref(snap: &Plan, id: &str, named: bool) -> CategoryRef {
         } else {
             None
         },
-        name: category.filter(|_| named).map(|c| c.name.clone()),
-        object: named.then_some("category"),
+        name: category.map(|c| c.name.clone()).unwrap_or_default(),
+        object: "category",
+        created_at: snap.issued_at.to_rfc3339(),
     }
 }

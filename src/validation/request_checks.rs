@@ -47,11 +47,11 @@ pub fn check(snap: &Plan, req: &ValidationRequest) -> Result<(), Error> {
                 "an id is 1 to 256 bytes",
             ));
         }
-        if let Some(g) = &r.gift {
-            if !(0..=crate::limits::MAX_AMOUNT).contains(&g.credits.0) {
+        if let Some(c) = r.gift.as_ref().and_then(|g| g.credits) {
+            if !(0..=crate::limits::MAX_AMOUNT).contains(&c.0) {
                 return Err(Error::AmountOutOfRange {
                     path: format!("redeemables[{i}].gift.credits"),
-                    value: g.credits.0.to_string(),
+                    value: c.0.to_string(),
                 });
             }
         }

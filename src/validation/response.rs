@@ -103,12 +103,13 @@ pub struct CategoryRef {
     /// `EXCLUSIVE` or `JOINT`, when it is either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stacking_rules_type: Option<&'static str>,
-    /// Display name (`options.expand: ["category"]`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `category` (`options.expand: ["category"]`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub object: Option<&'static str>,
+    /// Display name.
+    pub name: String,
+    /// Always `category`.
+    pub object: &'static str,
+    /// When the snapshot that holds it was issued (categories carry no
+    /// creation time of their own).
+    pub created_at: String,
 }
 
 /// `{object: "list", data_ref: "data", data, total}`.
@@ -143,9 +144,11 @@ pub struct TargetRef {
     pub object: &'static str,
     /// Its id.
     pub id: String,
-    /// Application rule, for included targets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub effect: Option<&'static str>,
+    /// Whether a collection must match as a whole (never: always `false`).
+    pub strict: bool,
+    /// Application rule (`APPLY_TO_EVERY` for whole-cart lines and
+    /// excluded targets).
+    pub effect: &'static str,
     /// Request line indices it covered.
     pub order_item_indices: Vec<usize>,
 }

@@ -62,6 +62,9 @@ fn object_name(o: TargetObject) -> &'static str {
     }
 }
 
+/// The application rule of a whole-cart line and of an excluded target.
+const EVERY: &str = "APPLY_TO_EVERY";
+
 fn effect_name(e: TargetEffect) -> &'static str {
     match e {
         TargetEffect::ApplyToEvery => "APPLY_TO_EVERY",
@@ -91,7 +94,8 @@ fn target_lists(
                 applicable.push(TargetRef {
                     object: object_name(t.object),
                     id: t.id.clone(),
-                    effect: Some(effect_name(t.effect)),
+                    strict: false,
+                    effect: effect_name(t.effect),
                     order_item_indices: idx,
                 });
             }
@@ -115,7 +119,8 @@ fn target_lists(
                 None => applicable.push(TargetRef {
                     object,
                     id,
-                    effect: None,
+                    strict: false,
+                    effect: EVERY,
                     order_item_indices: vec![*i],
                 }),
             }
@@ -127,7 +132,8 @@ fn target_lists(
         .map(|t| TargetRef {
             object: object_name(t.object),
             id: t.id.clone(),
-            effect: None,
+            strict: false,
+            effect: EVERY,
             order_item_indices: state
                 .lines
                 .iter()
@@ -281,7 +287,7 @@ pub fn run_step(
                 .request
                 .gift
                 .as_ref()
-                .map(|g| g.credits)
+                .and_then(|g| g.credits)
                 .unwrap_or(balance);
             let effect = if to_items {
                 AmountEffect::Proportionally
@@ -315,7 +321,7 @@ pub fn run_step(
                     .unwrap_or(&[]);
                 let coin = rewards
                     .iter()
-                    .find(|c| reward.id.as_ref().is_none_or(|rid| rid == &c.id));
+                    .find(|c| reward.named().is_none_or(|rid| rid == c.id));
                 if let Some(CoinReward {
                     exchange_ratio: exchange,
                     points_ratio: per,
