@@ -9,6 +9,7 @@
 
 pub mod api_error;
 pub mod auth;
+pub mod client_query;
 pub mod diff;
 pub mod error;
 pub mod fsutil;
@@ -22,3 +23,5 @@ pub mod site;
 pub mod source;
 pub mod state;
 pub mod tz;
+pub mod voucher_object;
+pub mod voucherify;

@@ -562,6 +562,23 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1/redemptions/{id}/rollback", post(post_rollback))
         .route("/v1/qualifications", post(post_qualification))
         .route("/v1/redemptions/{id}/rollbacks", post(post_rollback))
+        .route("/v1/vouchers/{code}", get(crate::voucherify::get_voucher))
+        .route(
+            "/v1/vouchers/{code}/validate",
+            post(crate::voucherify::post_voucher_validate),
+        )
+        .route(
+            "/v1/promotions/validation",
+            post(crate::voucherify::post_promotions_validation),
+        )
+        .route(
+            "/client/v1/validate",
+            get(crate::voucherify::get_client_validate),
+        )
+        .route(
+            "/client/v1/promotions/validation",
+            get(crate::voucherify::get_client_promotions),
+        )
         .route("/client/v1/validations", post(post_client_validation))
         .route("/client/v1/qualifications", post(post_client_qualification))
         .route("/client/v1/redemptions", post(post_client_redemption))

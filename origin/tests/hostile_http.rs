@@ -213,7 +213,7 @@ fn oversized_bodies_are_413_and_store_nothing() {
     assert_eq!(answer(&r), (400, "TOO_MANY_REDEEMABLES".into()));
     // The refused keys were never stored: each is fresh for a valid body.
     let r = server.redeem("big-1", &json!({"redeemables": [], "order": cart(1)}));
-    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(support::redemption_status(&r), "FAILED");
     assert_eq!(r.header("idempotent-replayed"), None);
     assert_eq!(
         ledger(&env, &mut server),
@@ -489,9 +489,8 @@ fn sql_looking_strings_are_stored_as_data_and_the_ledger_stays_whole() {
         });
         let key = format!("{s}-{i}");
         let r = server.redeem(&key, &body);
-        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(support::redemption_status(&r), "FAILED");
         let v = r.json();
-        assert_eq!(v["status"], "FAILED", "{v}");
         assert_eq!(
             v["result"]["inapplicable_redeemables"][0]["id"], *s,
             "the code is echoed as sent"

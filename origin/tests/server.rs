@@ -59,9 +59,7 @@ where
 fn statuses(responses: &[support::Resp]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for r in responses {
-        assert_eq!(r.status, 200, "{}", r.body);
-        *out.entry(r.json()["status"].as_str().unwrap().to_string())
-            .or_insert(0) += 1;
+        *out.entry(support::redemption_status(r)).or_insert(0) += 1;
     }
     out
 }
@@ -884,4 +882,89 @@ fn refuses_a_missing_site_directory() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("SITE_NOT_FOUND"), "{err}");
+}
+
+#[test]
+fn redemptions_and_rollbacks_answer_voucherifys_stacked_shapes() {
+    let env = Env::new();
+    let server = env.serve();
+    let body = json!({
+        "redeemables": [{"object": "voucher", "id": "WELCOME"}, {"object": "voucher", "id": "TWICE"}],
+        "order": cart(2), "customer": {"source_id": "cust_v"}, "metadata": {"channel": "pos"}
+    });
+    let r = server.redeem("stacked-1", &body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    let parent = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["parent_redemption"]["id"], parent.as_str());
+    assert_eq!(v["parent_redemption"]["result"], "SUCCESS");
+    assert_eq!(v["parent_redemption"]["customer_id"], "cust_v");
+    assert_eq!(
+        v["parent_redemption"]["metadata"],
+        json!({"channel": "pos"})
+    );
+    let children: Vec<(Value, Value, Value, Value)> = v["redemptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].clone(),
+                c["redemption"].clone(),
+                c["voucher"]["code"].clone(),
+                c["related_object_type"].clone(),
+            )
+        })
+        .collect();
+    let child = |n: usize| json!(format!("{parent}_{n}"));
+    assert_eq!(
+        children,
+        vec![
+            (child(1), json!(parent), json!("WELCOME"), json!("voucher")),
+            (child(2), json!(parent), json!("TWICE"), json!("voucher")),
+        ]
+    );
+    // 10% of 2 × 1000 = 200, then 100: 2000 − 300.
+    assert_eq!(v["order"]["total_amount"], 1700);
+    let order_id = format!("ord_{}", parent.trim_start_matches("rdm_"));
+    assert_eq!(v["order"]["id"], order_id.as_str());
+    assert_eq!(
+        v["order"]["redemptions"][&parent]["stacked"],
+        json!([child(1), child(2)])
+    );
+    assert!(
+        v.get("inapplicable_redeemables").is_none(),
+        "none to list: {v}"
+    );
+
+    let (a, b) = auth();
+    let rb = server.post(
+        &format!("/v1/redemptions/{parent}/rollbacks"),
+        &[(a, &b)],
+        "",
+    );
+    assert_eq!(rb.status, 200, "{}", rb.body);
+    let rb = rb.json();
+    let rollback = rb["id"].as_str().unwrap().to_string();
+    assert_eq!(rb["parent_rollback"]["redemption"], parent.as_str());
+    assert_eq!(rb["parent_rollback"]["id"], rollback.as_str());
+    let undone: Vec<(Value, Value)> = rb["rollbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].clone(), c["redemption"].clone()))
+        .collect();
+    let rolled = |n: usize| json!(format!("{rollback}_{n}"));
+    assert_eq!(undone, vec![(rolled(1), child(1)), (rolled(2), child(2))]);
+    assert_eq!(rb["order"]["id"], order_id.as_str());
+    // The single-redemption route is the same rollback: now a second one.
+    let again = server.post(
+        &format!("/v1/redemptions/{parent}/rollback"),
+        &[(a, &b)],
+        "",
+    );
+    assert_eq!(
+        (again.status, again.code()),
+        (409, json!("ALREADY_ROLLED_BACK"))
+    );
 }

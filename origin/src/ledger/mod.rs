@@ -24,6 +24,7 @@
 //! `gift.balance`, `loyalty_card.balance`); from then on the ledger is the
 //! authority.
 
+mod answer;
 mod apply;
 mod counters;
 pub mod db;
@@ -143,6 +144,9 @@ impl Outcome {
     fn http_status_of(stored: &str) -> u16 {
         if stored == Outcome::Rejected.as_str() {
             409
+        } else if stored == Outcome::Failed.as_str() {
+            // Voucherify answers a redemption that cannot apply with a 400.
+            400
         } else {
             200
         }
@@ -196,40 +200,6 @@ pub fn fresh_id(prefix: &str) -> String {
     format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(b))
 }
 
-/// The answer body of a new redemption.
-fn answer_body(
-    id: &str,
-    outcome: Outcome,
-    created_at: &str,
-    snap: &Plan,
-    differences: &[crate::diff::Difference],
-    earned: &[apply::Credit],
-    result_json: Value,
-) -> String {
-    let mut answer = serde_json::Map::new();
-    if outcome == Outcome::Rejected {
-        // Voucherify's error envelope, with the redemption beside it.
-        answer.insert("code".into(), 409.into());
-        answer.insert("key".into(), RESULT_CHANGED.to_ascii_lowercase().into());
-        answer.insert("message".into(), rejection_message(differences).into());
-        answer.insert("request_id".into(), crate::api_error::request_id().into());
-    }
-    let fields = json!({
-        "id": id,
-        "object": "redemption",
-        "status": outcome.as_str(),
-        "created_at": created_at,
-        "snapshot_version": snap.version,
-        "differences": differences,
-        "earned_points": earned,
-        "result": result_json,
-    });
-    if let Value::Object(m) = fields {
-        answer.extend(m);
-    }
-    Value::Object(answer).to_string()
-}
-
 /// The lock a redemption takes on its idempotency key first: a retry on
 /// any node waits for the attempt in flight and then replays its answer.
 fn idempotency_lock(input: &RedeemInput) -> String {
@@ -281,14 +251,19 @@ fn redeem_in(
         Outcome::Failed | Outcome::Rejected => Vec::new(),
     };
     let created_at = input.now.to_rfc3339();
-    let body = answer_body(
-        &id,
-        outcome,
-        &created_at,
-        snap,
-        &differences,
-        &earned,
-        result_json,
+    let body = answer::body(
+        answer::Parts {
+            id: &id,
+            outcome,
+            created_at: &created_at,
+            snap,
+            request: &req,
+            result: &result,
+            result_json,
+            differences: &differences,
+            earned: &earned,
+        },
+        || rejection_message(&differences),
     );
     tx.insert_redemption(&NewRedemption {
         id: &id,
@@ -419,6 +394,25 @@ impl Ledger {
         Ok(engine.validate(&req, now)?)
     }
 
+    /// The ledger's live counters of one redeemable as a request names it
+    /// (`redeemed_quantity`, `gift_balance`, `loyalty_balance`, …).
+    pub fn live_counters(
+        &self,
+        engine: &Engine,
+        object: &str,
+        id: &str,
+        now: Instant,
+    ) -> Result<std::collections::BTreeMap<String, i64>, ApiError> {
+        let snap = engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
+        let mut probe: ValidationRequest =
+            serde_json::from_value(json!({"redeemables": [{"object": object, "id": id}]}))
+                .map_err(ApiError::internal)?;
+        let targets = resolve(snap, &probe);
+        self.db
+            .read(|tx| Ok(fill_counters(tx, snap, &mut probe, &targets, now)?))?;
+        Ok(probe.counters.redeemables.remove(id).unwrap_or_default())
+    }
+
     /// Authoritative qualification: the candidates a first, counter-free
     /// pass finds (at most [`QUALIFY_CANDIDATES`]; counters only ever take
     /// a candidate away) get the ledger's live counters, and the request is
@@ -479,15 +473,18 @@ impl Ledger {
     /// return; its items stop counting.
     pub fn rollback(&self, channel: &str, id: &str, now: Instant) -> Result<Value, ApiError> {
         let at = now.to_rfc3339();
-        let reverted = self.db.write(|tx| rollback_in(tx, channel, id, &at))?;
-        Ok(json!({
-            "id": fresh_id("rbk"),
-            "object": "redemption_rollback",
-            "redemption_id": id,
-            "status": "SUCCEEDED",
-            "rolled_back_at": at,
-            "reverted": reverted,
-        }))
+        self.db.write(|tx| {
+            let reverted = rollback_in(tx, channel, id, &at)?;
+            let (stored, _) = tx.redemption(channel, id)?.ok_or_else(|| not_found(id))?;
+            let stored: Value = serde_json::from_str(&stored).map_err(ApiError::internal)?;
+            Ok(answer::rollback_body(
+                &fresh_id("rbk"),
+                id,
+                &at,
+                &stored,
+                reverted,
+            ))
+        })
     }
 }
 

@@ -31,7 +31,7 @@
 //   import { typecheck } from "./typecheck.mjs";
 //   const { ok, errors } = await typecheck([{ name, type, value }, ...]);
 //
-//   node typecheck.mjs answers.json     # an array of {name, type, value}
+//   node typecheck.mjs answers.json [--full]   # an array of {name, type, value}
 
 import { spawn } from "node:child_process";
 import { mkdtemp, writeFile, rm, symlink, readFile } from "node:fs/promises";
@@ -180,15 +180,22 @@ export async function typecheck(entries, { timeoutMs = 120_000, keep = false } =
   }
 }
 
-/** The errors as readable text, one block per error. */
-export function formatErrors(errors) {
-  return errors.map((e) => `[${e.name}] ${e.message}`).join("\n\n");
+/**
+ * The errors as readable text, one block per error. tsc spells out the whole
+ * literal type of an answer in its first lines; a quoted type longer than
+ * `maxType` characters is elided in the middle (`full: true` keeps all).
+ */
+export function formatErrors(errors, { full = false, maxType = 160 } = {}) {
+  const short = (text) =>
+    full ? text : text.replace(/'([^'\n]+)'/g, (m, t) =>
+      t.length <= maxType ? m : `'${t.slice(0, maxType / 2)} … ${t.slice(-maxType / 4)}'`);
+  return errors.map((e) => `[${e.name}] ${short(e.message)}`).join("\n\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const file = process.argv[2];
+  const file = process.argv.slice(2).find((a) => !a.startsWith("--"));
   if (!file) {
-    console.error("usage: node typecheck.mjs answers.json   (an array of {name, type, value})");
+    console.error("usage: node typecheck.mjs answers.json [--full]   (an array of {name, type, value})");
     process.exit(2);
   }
   const entries = JSON.parse(await readFile(file, "utf8"));
@@ -197,11 +204,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     process.exit(2);
   }
   const { ok, errors } = await typecheck(entries);
+  const full = process.argv.includes("--full");
   if (ok) {
     console.log(`${entries.length} answer(s) type-check against @voucherify/sdk`);
   } else {
-    console.error(formatErrors(errors));
-    console.error(`\n${errors.length} error(s)`);
+    console.error(formatErrors(errors, { full }));
+    console.error(`\n${errors.length} error(s)${full ? "" : " (--full: the types in full)"}`);
     process.exit(1);
   }
 }

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { typecheck, formatErrors } from "./typecheck.mjs";
+import { minimalAnswers, optionalContainers } from "./shapes.mjs";
 
 const stackingRules = {
   redeemables_limit: 30,
@@ -49,8 +50,7 @@ test("a well-shaped answer type-checks, with extra properties and enum-valued di
     // ...and Discount_ (qualifications) wants the plain literal 'PERCENT'.
     { name: "qualification", type: "QualificationsCheckEligibilityResponseBody", value: qualification({ type: "PERCENT", percent_off: 10 }) },
   ]);
-  assert.deepEqual(errors, [], formatErrors(errors));
-  assert.equal(ok, true);
+  assert.ok(ok && errors.length === 0, formatErrors(errors));
 });
 
 test("each kind of mistake is an error, reported under its entry's name", async () => {
@@ -91,10 +91,82 @@ test("the SDK type names the harness uses are exported from @voucherify/sdk", as
     "VouchersGetResponse", "ClientSideValidateResponse",
     "ValidationsValidateStackableParams", "RedemptionsRedeemStackableParams", "QualificationsCheckEligibilityRequestBody",
     "PromotionsValidateParams", "ValidationsValidateVoucherParams",
+    "ClientSideValidationValidateStackableResponse", "ClientSideValidationsValidateStackableParams",
+    "ClientSideRedemptionsRedeemStackableResponse", "ClientSideRedemptionsRedeemStackableParams", "ClientSideValidateParams",
   ];
   // `{}` fits none of them if the name is unknown (TS2694), and is an error
   // only for a missing required field otherwise; only the former counts here.
   const { errors } = await typecheck(names.map((type) => ({ name: type, type, value: {} })));
   const unknown = errors.filter((e) => /TS2694|has no exported member/.test(e.message));
   assert.deepEqual(unknown, [], formatErrors(unknown));
+});
+
+/** Every dotted key path of a JSON value (array indices included). */
+function paths(v, p = []) {
+  if (!v || typeof v !== "object") return [];
+  return Object.keys(v).flatMap((k) => [[...p, k], ...paths(v[k], [...p, k])]);
+}
+
+test("shapes.mjs: the minimal answers type-check, and each of their fields is required", async () => {
+  const base = await typecheck(minimalAnswers);
+  assert.ok(base.ok, formatErrors(base.errors));
+  const variants = [];
+  for (const e of minimalAnswers) {
+    for (const p of paths(e.value)) {
+      const value = structuredClone(e.value);
+      const parent = p.slice(0, -1).reduce((o, k) => o[k], value);
+      if (Array.isArray(parent)) continue; // an element, not a field
+      delete parent[p.at(-1)];
+      variants.push({ name: `${e.name}: ${p.join(".")}`, type: e.type, value });
+    }
+  }
+  const { errors } = await typecheck(variants);
+  const failed = new Set(errors.map((e) => e.name));
+  const optional = variants.map((v) => v.name).filter((n) => !failed.has(n));
+  const declared = Object.entries(optionalContainers).flatMap(([name, ps]) => ps.map((p) => `${name}: ${p}`));
+  assert.deepEqual(optional.sort(), declared.sort(), "fields whose removal is no error = the optional containers");
+});
+
+test("traps in the SDK's types: what a faithful Voucherify answer may trip on", async () => {
+  const get = (n) => structuredClone(minimalAnswers.find((e) => e.name === n));
+  const cases = [];
+  const add = (name, entry, edit, ok) => {
+    const e = get(entry);
+    edit(e.value);
+    cases.push({ ...e, name, ok });
+  };
+  // RedemptionsRedeemStackableResponse declares skipped_/inapplicable_redeemables as ONE object, not a list.
+  add("redeem: skipped_redeemables []", "redeem", (v) => { v.skipped_redeemables = []; }, false);
+  add("redeem: inapplicable_redeemables []", "redeem", (v) => { v.inapplicable_redeemables = []; }, false);
+  // rollbacks[] are typed as redemptions: object 'redemption', related_object_type 'voucher'.
+  add("rollback: object redemption_rollback", "rollback", (v) => { v.rollbacks[0].object = "redemption_rollback"; }, false);
+  // VouchersResponse.type is 'DISCOUNT_VOUCHER' | 'GIFT_VOUCHER' only.
+  add("voucher: type LOYALTY_CARD", "voucher", (v) => { v.type = "LOYALTY_CARD"; }, false);
+  add("voucher: campaign null", "voucher", (v) => { v.campaign = null; }, false);
+  // DiscountPercent.effect is 'APPLY_TO_ORDER' | 'APPLY_TO_ITEMS'.
+  add("voucher: PERCENT APPLY_TO_ITEMS_PROPORTIONALLY", "voucher",
+      (v) => { v.discount = { type: "PERCENT", percent_off: 1, effect: "APPLY_TO_ITEMS_PROPORTIONALLY" }; }, false);
+  add("voucher: amount_limit null", "voucher", (v) => { v.discount = { type: "PERCENT", percent_off: 1, amount_limit: null }; }, false);
+  // A stackable result's discount needs `effect`.
+  add("stackable: discount without effect", "stackable",
+      (v) => { v.redeemables[0].result.discount = { type: "PERCENT", percent_off: 10 }; }, false);
+  // applicable_to entries: effect is APPLY_TO_EVERY | APPLY_TO_CHEAPEST | APPLY_TO_MOST_EXPENSIVE; price_formula a number.
+  add("stackable: applicable_to effect APPLY_TO_ORDER", "stackable",
+      (v) => { v.redeemables[0].applicable_to.data[0].effect = "APPLY_TO_ORDER"; }, false);
+  add("stackable: order.source_id null", "stackable", (v) => { v.order.source_id = null; }, false);
+  add("stackable: redeemable metadata null", "stackable", (v) => { v.redeemables[0].metadata = null; }, false);
+  add("stackable: inapplicable object promotion_stack", "stackable", (v) => { v.inapplicable_redeemables[0].object = "promotion_stack"; }, false);
+  add("stackable: a full ValidationError with a nested error", "stackable", (v) => {
+    v.redeemables[0].result.error = { code: 400, key: "k", message: "m", details: "d", request_id: "r", error: { message: "x" } };
+  }, true);
+  // Qualifications: result.error is the global Error ({name, message}); order items need object 'order_item'.
+  add("qualify: result.error without name", "qualify", (v) => { v.redeemables.data[0].result.error = { code: 400, key: "k", message: "m" }; }, false);
+  add("qualify: order item without object", "qualify", (v) => { v.order.items = [{ product_id: "p" }]; }, false);
+  add("qualify: order.source_id null", "qualify", (v) => { v.order.source_id = null; }, true);
+  add("qualify: UNIT discount without unit_type", "qualify",
+      (v) => { v.redeemables.data[0].result.discount = { type: "UNIT", unit_off: 1 }; }, false);
+  add("legacy: no tracking_id", "legacy", (v) => { delete v.tracking_id; }, false);
+  const { errors } = await typecheck(cases);
+  const failed = new Set(errors.map((e) => e.name));
+  assert.deepEqual(cases.map((c) => [c.name, !failed.has(c.name)]), cases.map((c) => [c.name, c.ok]));
 });

@@ -398,6 +398,27 @@ pub fn error_code(v: &Value) -> Value {
     Value::from(key.to_ascii_uppercase())
 }
 
+/// The `status` of a redemption answer, checking that its HTTP status
+/// goes with it: 200 SUCCEEDED, 400 FAILED (Voucherify's envelope, the
+/// first reason as `key`), 409 REJECTED.
+pub fn redemption_status(r: &Resp) -> String {
+    let v = r.json();
+    let status = v["status"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no status: {}", r.body))
+        .to_string();
+    let http = match status.as_str() {
+        "SUCCEEDED" => 200,
+        "FAILED" => 400,
+        _ => 409,
+    };
+    assert_eq!(r.status, http, "{}", r.body);
+    if http != 200 {
+        error_code(&v);
+    }
+    status
+}
+
 impl Resp {
     /// The stable code of this error answer (see [`error_code`]); its
     /// `code` field is the response's status.

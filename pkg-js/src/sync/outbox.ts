@@ -62,8 +62,17 @@ export type EarnedPointsCredit =
       reason: "no_customer" | "no_loyalty_card" | "loyalty_card_ambiguous";
     };
 
-/** The origin's answer to `POST /v1/redemptions`. */
+/**
+ * The origin's answer to `POST /v1/redemptions`: Voucherify's stacked
+ * redemption (`redemptions`, `parent_redemption`, `order`, and a FAILED
+ * one's `code: 400`, `key`, `message`) with Promo Edge's fields below.
+ */
 export interface RedemptionAnswer {
+  /** One per APPLICABLE redeemable of a SUCCEEDED redemption. */
+  redemptions: Array<{ id: string; object: "redemption"; redemption: string; related_object_id: string; related_object_type: string; result: "SUCCESS" | "FAILURE" }>;
+  parent_redemption: { id: string; object: "redemption"; date: string; result: "SUCCESS" | "FAILURE"; related_object_type: "redemption"; related_object_id: string };
+  /** A FAILED redemption's error key (`quantity_exceeded`, …). */
+  key?: string;
   id: string;
   object: "redemption";
   status: "SUCCEEDED" | "FAILED";
@@ -244,6 +253,20 @@ function refusal(key: string, text: string, status: number): RedemptionSettlemen
     return { key, ok: false, status, error, rejection: v as RedemptionRejection };
   }
   return { key, ok: false, status, error };
+}
+
+/**
+ * A `400` that is a FAILED redemption (Voucherify answers a redemption that
+ * cannot apply with a 400; the origin records it and says why in the
+ * redemption's fields): the origin decided, so it settles as an answer.
+ */
+function failedRedemption(text: string): RedemptionAnswer | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<RedemptionAnswer> | null;
+    return v !== null && v.object === "redemption" && v.status === "FAILED" ? (v as RedemptionAnswer) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -516,6 +539,10 @@ export class RedemptionOutbox extends TypedEventTarget<OutboxEventMap> {
         done: true,
         settlement: { key: item.key, ok: true, redemption: answer, differences: answer.differences ?? [], replayed },
       };
+    }
+    const failed = status === 400 ? failedRedemption(text) : undefined;
+    if (failed !== undefined) {
+      return { done: true, settlement: { key: item.key, ok: true, redemption: failed, differences: failed.differences ?? [], replayed } };
     }
     if (status >= 500 || RETRYABLE.has(status)) {
       return retryAfter === undefined ? { done: false, reason: `HTTP ${status}` } : { done: false, reason: `HTTP ${status}`, retryAfterMs: retryAfter };

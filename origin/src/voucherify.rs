@@ -1,0 +1,294 @@
+//! Voucherify's single-code and promotion routes, answered from the same
+//! engine and ledger as the stackable ones: `POST /v1/vouchers/{code}/validate`
+//! (the SDK's `validations.validate(code, …)`), `GET /v1/vouchers/{code}`
+//! (`vouchers.get`, with the ledger's live balance and redemption count),
+//! `POST /v1/promotions/validation` (`promotions.validate`), and the client
+//! SDK's `GET /client/v1/validate` and `GET /client/v1/promotions/validation`
+//! (the same, with the request in the query string).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path as UrlPath, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use promo_edge::qualification::QualificationRequest;
+use promo_edge::request::ValidationRequest;
+use promo_edge::validation::{Outcome, RedeemableResult, ValidationResponse};
+use serde_json::{json, Map, Value};
+
+use crate::api_error::ApiError;
+use crate::server::{body_bytes, json_response, parse_json, AppState, Side};
+
+fn ok(v: &Value) -> Response {
+    json_response(StatusCode::OK, v.to_string())
+}
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Voucherify's `tracking_id`: the customer's source id, else a fresh one.
+fn tracking_id(body: &Value) -> Value {
+    body.pointer("/customer/source_id")
+        .or_else(|| body.get("tracking_id"))
+        .filter(|v| v.is_string())
+        .cloned()
+        .unwrap_or_else(|| crate::ledger::fresh_id("track").into())
+}
+
+/// A legacy single-code context as a stackable request.
+fn single_code_request(code: &str, ctx: &Value) -> Result<ValidationRequest, ApiError> {
+    let mut redeemable = json!({"object": "voucher", "id": code});
+    for field in ["gift", "reward"] {
+        if let Some(v) = ctx.get(field) {
+            redeemable[field] = v.clone();
+        }
+    }
+    let mut req = json!({
+        "redeemables": [redeemable],
+        "order": ctx.get("order").cloned().unwrap_or_else(|| json!({})),
+        "options": {"expand": ["order", "redeemable"]},
+    });
+    for field in ["customer", "metadata"] {
+        if let Some(v) = ctx.get(field) {
+            req[field] = v.clone();
+        }
+    }
+    serde_json::from_value(req).map_err(|e| {
+        ApiError::new(
+            400,
+            "INVALID_JSON",
+            format!("not a validation context: {e}"),
+        )
+    })
+}
+
+/// The gift and loyalty parts of a legacy answer.
+fn cards(r: &RedeemableResult, out: &mut Map<String, Value>) {
+    if let Some(g) = &r.result.gift {
+        // The balance before this order: what is used plus what is left.
+        let before = g.credits.0.saturating_add(g.balance.0);
+        out.insert("gift".into(), json!({"amount": before, "balance": before}));
+    }
+    if let Some(l) = &r.result.loyalty_card {
+        out.insert("loyalty".into(), json!({"points_cost": l.points}));
+    }
+}
+
+/// Voucherify's legacy `ValidationsValidateVoucherResponse` from the
+/// stackable answer to one code.
+fn legacy_answer(code: &str, res: &ValidationResponse, tracking: Value) -> Value {
+    let r = res
+        .redeemables
+        .first()
+        .or_else(|| res.inapplicable_redeemables.first());
+    let mut out = Map::new();
+    out.insert("valid".into(), res.valid.into());
+    out.insert("code".into(), code.into());
+    out.insert("tracking_id".into(), tracking);
+    let Some(r) = r else {
+        return Value::Object(out);
+    };
+    out.insert("campaign".into(), json!(r.campaign_name));
+    out.insert("campaign_id".into(), json!(r.campaign_id));
+    out.insert("metadata".into(), json!(r.metadata));
+    let result = object(json!(r.result));
+    if let Some(d) = result.get("discount") {
+        out.insert("discount".into(), d.clone());
+    }
+    cards(r, &mut out);
+    for (name, list) in [
+        ("applicable_to", &r.applicable_to),
+        ("inapplicable_to", &r.inapplicable_to),
+    ] {
+        if let Some(l) = list {
+            out.insert(name.into(), json!(l));
+        }
+    }
+    if let Some(e) = &r.result.error {
+        out.insert(
+            "error".into(),
+            json!({"code": e.code, "key": e.key, "message": e.message, "details": e.details}),
+        );
+        out.insert("reason".into(), e.message.into());
+    } else {
+        out.insert("order".into(), json!(res.order));
+    }
+    Value::Object(out)
+}
+
+async fn validated(
+    st: &Arc<AppState>,
+    side: Side,
+    headers: &HeaderMap,
+    code: String,
+    ctx: Value,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, headers, false)?;
+    let req = single_code_request(&code, &ctx)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.validate(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(ok(&legacy_answer(&code, &res, tracking_id(&ctx))))
+}
+
+/// `POST /v1/vouchers/{code}/validate`.
+pub(crate) async fn post_voucher_validate(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let bytes = body_bytes(body)?;
+    let ctx: Value = if bytes.is_empty() {
+        json!({})
+    } else {
+        parse_json(&bytes)?
+    };
+    validated(&st, Side::Server, &headers, code, ctx).await
+}
+
+/// `GET /v1/vouchers/{code}`: the voucher as the snapshot publishes it,
+/// with the ledger's live redemption count and balance.
+pub(crate) async fn get_voucher(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(Side::Server, &headers, false)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let v = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        let snap = ch.engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
+        let pos = snap.find_voucher(&code).ok_or_else(|| {
+            ApiError::new(404, "NOT_FOUND", "Resource not found")
+                .details(format!("Cannot find voucher with id {code}"))
+                .with("resource_id", code.clone().into())
+                .with("resource_type", "voucher".into())
+        })?;
+        let live = st2
+            .ledger
+            .live_counters(&ch.engine, "voucher", &code, now)?;
+        Ok::<Value, ApiError>(crate::voucher_object::of(snap, pos, &code, &live))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(ok(&v))
+}
+
+/// The promotion tiers a customer and order qualify for, in Voucherify's
+/// `PromotionsValidateResponse`.
+async fn promotions(
+    st: &Arc<AppState>,
+    side: Side,
+    headers: &HeaderMap,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, headers, false)?;
+    let mut q = json!({
+        "scenario": "ALL",
+        "options": {
+            "limit": crate::ledger::QUALIFY_CANDIDATES,
+            "filters": {"resource_type": {"conditions": {"$in": ["promotion_tier"]}}},
+        },
+    });
+    for field in ["customer", "order", "metadata"] {
+        if let Some(v) = body.get(field) {
+            q[field] = v.clone();
+        }
+    }
+    let req: QualificationRequest = serde_json::from_value(q).map_err(|e| {
+        ApiError::new(
+            400,
+            "INVALID_JSON",
+            format!("not a promotion validation: {e}"),
+        )
+    })?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.qualify(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let promotions: Vec<Value> = res
+        .redeemables
+        .data
+        .iter()
+        .filter(|r| r.applicable)
+        .map(|r| {
+            let mut p = object(json!({
+                "id": r.id,
+                "object": "promotion_tier",
+                "name": r.name.clone().unwrap_or_default(),
+                "discount_amount": r.order.total_discount_amount,
+                "applied_discount_amount": r.order.total_applied_discount_amount,
+                "order": r.order,
+                "metadata": r.metadata,
+            }));
+            if let Some(b) = &r.banner {
+                p.insert("banner".into(), b.clone().into());
+            }
+            if let Some(d) = object(json!(Outcome {
+                discount: r.result.discount.clone(),
+                ..Default::default()
+            }))
+            .remove("discount")
+            {
+                p.insert("discount".into(), d);
+            }
+            Value::Object(p)
+        })
+        .collect();
+    Ok(ok(&json!({
+        "valid": !promotions.is_empty(),
+        "promotions": promotions,
+        "tracking_id": tracking_id(&body),
+    })))
+}
+
+/// `POST /v1/promotions/validation`.
+pub(crate) async fn post_promotions_validation(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body: Value = parse_json(&body_bytes(body)?)?;
+    promotions(&st, Side::Server, &headers, body).await
+}
+
+/// `GET /client/v1/validate?code=…` (a code) or, without one, the
+/// promotion validation: the client SDK's `validate`.
+pub(crate) async fn get_client_validate(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let ctx = crate::client_query::context(query.as_deref().unwrap_or(""))?;
+    match ctx.get("code").and_then(Value::as_str).map(str::to_string) {
+        Some(code) => validated(&st, Side::Client, &headers, code, ctx).await,
+        None => promotions(&st, Side::Client, &headers, ctx).await,
+    }
+}
+
+/// `GET /client/v1/promotions/validation?…`.
+pub(crate) async fn get_client_promotions(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let ctx = crate::client_query::context(query.as_deref().unwrap_or(""))?;
+    promotions(&st, Side::Client, &headers, ctx).await
+}
