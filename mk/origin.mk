@@ -1,16 +1,18 @@
 # The origin (origin/, binary `promo-origin`): clippy for its crate, its Rust
 # tests (each against a real `promo-origin serve` process on 127.0.0.1) on
 # SQLite and again on PostgreSQL (a server the tests start and stop
-# themselves, see origin/tests/support/pg.rs), the three-node tests, and the
-# JOSE interop test with the npm `jose` package in Node.
+# themselves, see origin/tests/support/pg.rs), the three-node tests, the
+# JOSE interop test with the npm `jose` package in Node, and the official
+# @voucherify/sdk driving the origin (origin/tests/sdk).
 # Included by the top Makefile; `make origin-test` runs every check here.
 # (`cargo fmt --all --check` in `lint` already covers the crate.)
 
 ORIGIN_JS := origin/tests/js
+ORIGIN_SDK := origin/tests/sdk
 ORIGIN_BIN := $(CURDIR)/target/debug/promo-origin
 
 .PHONY: origin-lint origin-build origin-test origin-test-rust origin-test-pg origin-test-js \
-  pg-setup bench-origin
+  origin-test-sdk pg-setup bench-origin
 
 # Debian's PostgreSQL server binaries (initdb, pg_ctl, postgres), only where
 # missing; no cluster is created or started (the tests start their own on
@@ -43,12 +45,22 @@ origin-test-rust: pg-setup
 # The suites that touch the ledger, again on PostgreSQL.
 origin-test-pg: pg-setup
 	PROMO_TEST_DATABASE=postgres timeout 900 cargo test -p promo-origin --locked \
-	  --test server --test audit --test hostile_http --test database
+	  --test server --test audit --test hostile_http --test database --test credentials
 
 origin-test-js: origin-build $(ORIGIN_JS)/node_modules/.ci-stamp
 	cd $(ORIGIN_JS) && PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 300 node --test --test-concurrency=1
 
-origin-test: origin-lint origin-test-rust origin-test-pg origin-test-js
+$(ORIGIN_SDK)/node_modules/.ci-stamp: $(ORIGIN_SDK)/package.json $(ORIGIN_SDK)/package-lock.json
+	cd $(ORIGIN_SDK) && npm ci --no-audit --no-fund
+	touch $@
+
+# The official @voucherify/sdk (npm, pinned) against a real `promo-origin
+# serve`, server and client side, every answer type-checked with
+# `tsc --strict` against the SDK's declared response type.
+origin-test-sdk: origin-build $(ORIGIN_SDK)/node_modules/.ci-stamp
+	cd $(ORIGIN_SDK) && PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 300 node --test --test-concurrency=1
+
+origin-test: origin-lint origin-test-rust origin-test-pg origin-test-js origin-test-sdk
 
 # Redemptions/s and p50/p99 for SQLite 1 node, PostgreSQL 1 node and
 # PostgreSQL 3 nodes side by side, and publication → every node serving it

@@ -2,8 +2,9 @@
 //! redemptions and rollbacks over HTTP (axum), backed by the ledger on
 //! SQLite or PostgreSQL (several nodes may serve one PostgreSQL ledger).
 //!
-//! Authentication: `Authorization: Bearer <channel key>` on validations,
-//! redemptions and rollbacks; the key names the channel whose snapshot
+//! Voucherify's routes (`/v1/…` server side, `/client/v1/…` client side;
+//! the single-code and promotion ones in [`crate::voucherify`]) with its
+//! credentials ([`crate::auth`]): the key names the channel whose snapshot
 //! evaluates the request. Bundles and keys are public (a bundle is signed
 //! and holds no secret; unique codes are only salted hashes).
 

@@ -502,9 +502,11 @@ export interface RedeemableRef {
   /** A code or `v_…` id, a `promo_…` tier id, a `stack_…` id. */
   id: string;
   /** Gift card: credits to use. */
-  gift?: { credits: Money };
+  /** `{}` (no credits named) uses what the order needs, up to the balance. */
+  gift?: { credits?: Money };
   /** Loyalty card: the reward and points to spend. */
-  reward?: { id?: string; points?: number };
+  /** `assignment_id` may name the reward instead of `id`. */
+  reward?: { id?: string; assignment_id?: string; points?: number };
 }
 
 export interface OrderInput {
@@ -599,14 +601,16 @@ export interface RedeemableResult {
   counters_assumed?: string[];
 }
 
+/** A category, whole (Voucherify's `Category`). */
 export interface CategoryRef {
   id: string;
   hierarchy: number;
   stacking_rules_type?: "EXCLUSIVE" | "JOINT";
-  /** Display name (with `expand: ["category"]`). */
-  name?: string;
-  /** With `expand: ["category"]`. */
-  object?: "category";
+  /** Display name. */
+  name: string;
+  object: "category";
+  /** When the snapshot that holds it was issued (categories keep no time of their own). */
+  created_at: string;
 }
 
 export interface TargetList {
@@ -619,7 +623,10 @@ export interface TargetList {
 export interface TargetRef {
   object: TargetObject;
   id: string;
-  effect?: TargetEffect;
+  /** Whether a collection must match as a whole (always `false`). */
+  strict: boolean;
+  /** The application rule (`APPLY_TO_EVERY` for whole-cart lines and excluded targets). */
+  effect: TargetEffect;
   /** Request line indices it covered. */
   order_item_indices: number[];
 }
@@ -696,9 +703,18 @@ export type Nudge =
   | { type: "WAIT_UNTIL"; at: Timestamp };
 
 /** The calculated order (Voucherify's `OrderCalculated`). */
+/** The calculated order, with the fields of Voucherify's order objects. */
 export interface OrderCalculation {
-  id?: string;
+  object: "order";
+  /** The request's order id; `""` when the request names none (a preview is no stored order). */
+  id: string;
   source_id?: string;
+  /** The evaluation time (the request's `now`). */
+  created_at: string;
+  /** The customer's `source_id`, else `id`, else `null`. */
+  customer_id: string | null;
+  /** Always `null` (the request names no referrer). */
+  referrer_id: string | null;
   amount: Money;
   initial_amount: Money;
   discount_amount: Money;
@@ -710,10 +726,12 @@ export interface OrderCalculation {
   total_applied_discount_amount: Money;
   /** The lines (with `expand: ["order"]`). */
   items?: OrderItemCalculation[];
-  metadata?: Metadata;
+  /** Order metadata (`{}` when none). */
+  metadata: Metadata;
 }
 
 export interface OrderItemCalculation {
+  object: "order_item";
   related_object?: "product" | "sku";
   product_id?: string;
   sku_id?: string;
@@ -751,7 +769,9 @@ export type QualificationScenario =
   | "PRODUCTS"
   | "PRODUCTS_DISCOUNT"
   | "PRODUCTS_BY_CUSTOMER"
-  | "PRODUCTS_DISCOUNT_BY_CUSTOMER";
+  | "PRODUCTS_DISCOUNT_BY_CUSTOMER"
+  /** Refused (`INVALID_REQUEST`): qualification answers redeemables one by one. */
+  | "PROMOTION_STACKS";
 
 export interface QualificationRequest {
   customer?: CustomerInput;
@@ -768,6 +788,8 @@ export interface QualificationRequest {
 export interface QualificationOptions {
   /** Page size (default 5, at most 50). */
   limit?: number;
+  /** The page after this entry id (an earlier answer's `more_starting_after`). */
+  starting_after?: string;
   /** Voucherify-style: `{field: {conditions: {$in: [...]}}, junction}`. */
   filters?: { [field: string]: JsonValue };
   sorting_rule?: "DEFAULT" | "BEST_DEAL" | "LEAST_DEAL";
@@ -782,6 +804,8 @@ export interface QualificationResponse {
     data: QualifiedRedeemable[];
     total: number;
     has_more: boolean;
+    /** With `has_more`: the `options.starting_after` of the next page. */
+    more_starting_after?: string;
   };
   /** The cart without any redeemable. */
   order: OrderCalculation;
@@ -798,15 +822,20 @@ export interface QualifiedRedeemable {
   result: Outcome;
   /** The cart calculated with this redeemable alone (its `items` with `expand: ["order"]`). */
   order: OrderCalculation;
-  applicable_to?: TargetList;
-  inapplicable_to?: TargetList;
+  /** When the snapshot that holds it was issued. */
+  created_at: string;
+  /** Targets it discounts (empty when none is named). */
+  applicable_to: TargetList;
+  /** Targets it excludes (empty when none). */
+  inapplicable_to: TargetList;
   campaign_id?: string;
   campaign_name?: string;
   campaign_type: CampaignType;
   name?: string;
   banner?: string;
-  categories?: CategoryRef[];
-  metadata?: Metadata;
+  categories: CategoryRef[];
+  /** `{}` when it has none. */
+  metadata: Metadata;
   nudges?: Nudge[];
   counters_assumed?: string[];
 }

@@ -12,6 +12,7 @@ export type {
 } from "./client.js";
 export { RedemptionOutbox } from "./outbox.js";
 export type {
+  ChildRedemption,
   EarnedPointsCredit,
   EnqueueOptions,
   Enqueued,
@@ -21,6 +22,8 @@ export type {
   OutboxItem,
   OutboxRetryDetail,
   OutboxSettledDetail,
+  RedeemedOrder,
+  RedeemedVoucher,
   RedemptionAnswer,
   RedemptionBody,
   RedemptionDifference,

@@ -7,7 +7,7 @@ import { type SyncStore, defaultStore } from "./store.js";
 import { type BackoffOptions, type Timers, TypedEventTarget, backoffDelay, messageOf, realTimers } from "./shared.js";
 import { PromoError } from "../errors.js";
 import type { PromoEngine } from "../engine.js";
-import type { JsonValue, ValidationRequest, ValidationResponse } from "../types.js";
+import type { JsonValue, Metadata, OrderCalculation, ValidationRequest, ValidationResponse } from "../types.js";
 
 /**
  * What differs between the origin's answer and the local preview. For a
@@ -62,6 +62,55 @@ export type EarnedPointsCredit =
       reason: "no_customer" | "no_loyalty_card" | "loyalty_card_ambiguous";
     };
 
+/** A code as Voucherify's voucher object (what the origin's snapshot and ledger know). */
+export interface RedeemedVoucher {
+  id: string;
+  code: string;
+  object: "voucher";
+  /** Left out for a loyalty card (the SDK's type has no `LOYALTY_CARD`). */
+  type?: "DISCOUNT_VOUCHER" | "GIFT_VOUCHER";
+  campaign?: string;
+  campaign_id?: string;
+  active: boolean;
+  is_referral_code: boolean;
+  holder_id?: string;
+  metadata: Metadata;
+  created_at: string;
+  validation_rules_assignments: { object: "list"; data_ref: "data"; data: []; total: number };
+  discount?: JsonValue;
+  gift?: { amount: number; balance: number };
+  loyalty_card?: { points: number; balance: number };
+  redemption?: { object: "list"; quantity?: number; redeemed_quantity: number; data_ref: "redemption_entries"; redemption_entries: []; total: number; url: string };
+}
+
+/** What the parent and each child redemption of a stack share. */
+interface RedemptionCommon {
+  id: string;
+  object: "redemption";
+  date: string;
+  customer_id: string | null;
+  metadata: Metadata;
+  result: "SUCCESS" | "FAILURE";
+  related_object_id: string;
+}
+
+/** One APPLICABLE redeemable of a SUCCEEDED redemption (`id` = `<parent id>_<n>`). */
+export interface ChildRedemption extends RedemptionCommon {
+  related_object_type: "voucher" | "promotion_tier";
+  /** The parent redemption's id. */
+  redemption: string;
+  voucher?: RedeemedVoucher;
+  promotion_tier?: { id: string; name: string | null; campaign: { id: string | null } };
+  order?: OrderCalculation;
+  gift?: { amount: number };
+  loyalty_card?: { points: number };
+}
+
+/** The order a redemption stored: the origin's calculation, named. */
+export type RedeemedOrder = OrderCalculation & {
+  redemptions?: { [parent: string]: { date: string; related_object_type: "redemption"; related_object_id: string; stacked: string[] } };
+};
+
 /**
  * The origin's answer to `POST /v1/redemptions`: Voucherify's stacked
  * redemption (`redemptions`, `parent_redemption`, `order`, and a FAILED
@@ -69,10 +118,16 @@ export type EarnedPointsCredit =
  */
 export interface RedemptionAnswer {
   /** One per APPLICABLE redeemable of a SUCCEEDED redemption. */
-  redemptions: Array<{ id: string; object: "redemption"; redemption: string; related_object_id: string; related_object_type: string; result: "SUCCESS" | "FAILURE" }>;
-  parent_redemption: { id: string; object: "redemption"; date: string; result: "SUCCESS" | "FAILURE"; related_object_type: "redemption"; related_object_id: string };
-  /** A FAILED redemption's error key (`quantity_exceeded`, …). */
+  redemptions: ChildRedemption[];
+  parent_redemption: RedemptionCommon & { related_object_type: "redemption"; order: RedeemedOrder };
+  order: RedeemedOrder;
+  inapplicable_redeemables?: ValidationResponse["inapplicable_redeemables"];
+  skipped_redeemables?: ValidationResponse["skipped_redeemables"];
+  /** A FAILED redemption: Voucherify's error envelope (`code` 400, `key` the first reason, e.g. `quantity_exceeded`). */
+  code?: number;
   key?: string;
+  message?: string;
+  request_id?: string;
   id: string;
   object: "redemption";
   status: "SUCCEEDED" | "FAILED";
