@@ -56,8 +56,10 @@ $(ORIGIN_SDK)/node_modules/.ci-stamp: $(ORIGIN_SDK)/package.json $(ORIGIN_SDK)/p
 
 # The official @voucherify/sdk (npm, pinned) against a real `promo-origin
 # serve`, server and client side, every answer type-checked with
-# `tsc --strict` against the SDK's declared response type.
-origin-test-sdk: origin-build $(ORIGIN_SDK)/node_modules/.ci-stamp
+# `tsc --strict` against the SDK's declared response type, and the same
+# calls through the npm package's `promo-edge/voucherify` (hence the wasm
+# build) equal to the origin's answers.
+origin-test-sdk: origin-build wasm-build $(ORIGIN_SDK)/node_modules/.ci-stamp
 	cd $(ORIGIN_SDK) && PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 300 node --test --test-concurrency=1
 
 origin-test: origin-lint origin-test-rust origin-test-pg origin-test-js origin-test-sdk

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use promo_edge::qualification::QualificationRequest;
 use promo_edge::request::ValidationRequest;
-use promo_edge::validation::{Outcome, RedeemableResult, ValidationResponse};
+use promo_edge::validation::{Outcome, Status, ValidationResponse};
 use serde_json::{json, Map, Value};
 
 use crate::api_error::ApiError;
@@ -32,13 +32,14 @@ fn object(v: Value) -> Map<String, Value> {
     }
 }
 
-/// Voucherify's `tracking_id`: the customer's source id, else a fresh one.
+/// Voucherify's `tracking_id`: the request's, else the customer's source
+/// id or id, else `""` (as `promo-edge/voucherify` answers it locally).
 fn tracking_id(body: &Value) -> Value {
-    body.pointer("/customer/source_id")
-        .or_else(|| body.get("tracking_id"))
-        .filter(|v| v.is_string())
+    ["/tracking_id", "/customer/source_id", "/customer/id"]
+        .iter()
+        .find_map(|p| body.pointer(p).filter(|v| v.is_string()))
         .cloned()
-        .unwrap_or_else(|| crate::ledger::fresh_id("track").into())
+        .unwrap_or_else(|| "".into())
 }
 
 /// A legacy single-code context as a stackable request.
@@ -68,40 +69,60 @@ fn single_code_request(code: &str, ctx: &Value) -> Result<ValidationRequest, Api
     })
 }
 
-/// The gift and loyalty parts of a legacy answer.
-fn cards(r: &RedeemableResult, out: &mut Map<String, Value>) {
-    if let Some(g) = &r.result.gift {
-        // The balance before this order: what is used plus what is left.
-        let before = g.credits.0.saturating_add(g.balance.0);
-        out.insert("gift".into(), json!({"amount": before, "balance": before}));
-    }
-    if let Some(l) = &r.result.loyalty_card {
-        out.insert("loyalty".into(), json!({"points_cost": l.points}));
-    }
-}
-
 /// Voucherify's legacy `ValidationsValidateVoucherResponse` from the
-/// stackable answer to one code.
+/// stackable answer to one code: an invalid code says why and nothing of
+/// what it would give (field for field what `promo-edge/voucherify`
+/// answers locally).
 fn legacy_answer(code: &str, res: &ValidationResponse, tracking: Value) -> Value {
     let r = res
         .redeemables
-        .first()
-        .or_else(|| res.inapplicable_redeemables.first());
+        .iter()
+        .chain(&res.inapplicable_redeemables)
+        .chain(&res.skipped_redeemables)
+        .find(|r| r.object == "voucher" && r.id == code);
+    let valid = res.valid && r.is_some_and(|r| r.status == Status::Applicable);
     let mut out = Map::new();
-    out.insert("valid".into(), res.valid.into());
+    out.insert("valid".into(), valid.into());
     out.insert("code".into(), code.into());
     out.insert("tracking_id".into(), tracking);
     let Some(r) = r else {
         return Value::Object(out);
     };
-    out.insert("campaign".into(), json!(r.campaign_name));
-    out.insert("campaign_id".into(), json!(r.campaign_id));
-    out.insert("metadata".into(), json!(r.metadata));
+    if !r.metadata.is_empty() {
+        out.insert("metadata".into(), json!(r.metadata));
+    }
+    if let Some(c) = &r.campaign_name {
+        out.insert("campaign".into(), c.clone().into());
+    }
+    if let Some(c) = &r.campaign_id {
+        out.insert("campaign_id".into(), c.clone().into());
+    }
+    if !valid {
+        let error = match (&r.result.error, &r.result.details) {
+            (Some(e), _) => json!(e),
+            (None, Some(d)) => json!({"code": 400, "key": d.key, "message": d.message}),
+            (None, None) => {
+                json!({"code": 400, "key": "not_applicable", "message": "the code does not apply"})
+            }
+        };
+        out.insert("error".into(), error);
+        return Value::Object(out);
+    }
+    out.insert("order".into(), json!(res.order));
     let result = object(json!(r.result));
     if let Some(d) = result.get("discount") {
         out.insert("discount".into(), d.clone());
     }
-    cards(r, &mut out);
+    // What this order takes from the card and what it leaves on it.
+    if let Some(g) = &r.result.gift {
+        out.insert(
+            "gift".into(),
+            json!({"amount": g.credits, "balance": g.balance}),
+        );
+    }
+    if let Some(l) = &r.result.loyalty_card {
+        out.insert("loyalty".into(), json!({"points_cost": l.points}));
+    }
     for (name, list) in [
         ("applicable_to", &r.applicable_to),
         ("inapplicable_to", &r.inapplicable_to),
@@ -109,15 +130,6 @@ fn legacy_answer(code: &str, res: &ValidationResponse, tracking: Value) -> Value
         if let Some(l) = list {
             out.insert(name.into(), json!(l));
         }
-    }
-    if let Some(e) = &r.result.error {
-        out.insert(
-            "error".into(),
-            json!({"code": e.code, "key": e.key, "message": e.message, "details": e.details}),
-        );
-        out.insert("reason".into(), e.message.into());
-    } else {
-        out.insert("order".into(), json!(res.order));
     }
     Value::Object(out)
 }
@@ -200,6 +212,7 @@ async fn promotions(
         "scenario": "ALL",
         "options": {
             "limit": crate::ledger::QUALIFY_CANDIDATES,
+            "expand": ["order"],
             "filters": {"resource_type": {"conditions": {"$in": ["promotion_tier"]}}},
         },
     });
@@ -217,22 +230,41 @@ async fn promotions(
     })?;
     let now = st.now();
     let st2 = st.clone();
-    let res = tokio::task::spawn_blocking(move || {
+    let (res, order) = tokio::task::spawn_blocking(move || {
         let ch = st2.channel(&channel)?;
-        st2.ledger.qualify(&ch.engine, req, now)
+        let tiers: Vec<String> = ch
+            .engine
+            .promotion_tiers()?
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        Ok::<_, ApiError>((st2.ledger.qualify(&ch.engine, req, now)?, tiers))
     })
     .await
     .map_err(ApiError::internal)??;
-    let promotions: Vec<Value> = res
+    let mut found: Vec<(usize, &promo_edge::qualification::QualifiedRedeemable)> = res
         .redeemables
         .data
         .iter()
-        .filter(|r| r.applicable)
+        .filter(|r| r.applicable && r.object == "promotion_tier")
         .map(|r| {
+            (
+                order.iter().position(|t| *t == r.id).unwrap_or(usize::MAX),
+                r,
+            )
+        })
+        .collect();
+    found.sort_by_key(|(rank, _)| *rank);
+    let promotions: Vec<Value> = found
+        .into_iter()
+        .map(|(rank, r)| {
             let mut p = object(json!({
                 "id": r.id,
                 "object": "promotion_tier",
-                "name": r.name.clone().unwrap_or_default(),
+                "name": r.name.clone().unwrap_or_else(|| r.id.clone()),
+                // The plan keeps tiers in application order, not their
+                // numbers: the 1-based position stands in.
+                "hierarchy": rank.saturating_add(1),
                 "discount_amount": r.order.total_discount_amount,
                 "applied_discount_amount": r.order.total_applied_discount_amount,
                 "order": r.order,

@@ -56,6 +56,7 @@ test("npm pack ships the built files and nothing else", () => {
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path).sort();
   for (const f of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/node.js", "dist/types.d.ts",
+    "dist/voucherify.js", "dist/voucherify.d.ts", "dist/voucherify-types.js", "dist/voucherify-types.d.ts",
     "wasm/promo_edge.js", "wasm/promo_edge.d.ts", "wasm/promo_edge_bg.wasm"]) {
     assert.ok(files.includes(f), `missing ${f}: ${files.join(", ")}`);
   }
@@ -65,6 +66,31 @@ test("npm pack ships the built files and nothing else", () => {
 test("installs into a scratch app and works unbundled in Node", () => {
   run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefer-offline", tarball], app);
   assert.equal(run(process.execPath, ["node-main.js"], app).trim(), EXPECTED);
+});
+
+test("promo-edge/voucherify resolves from the installed package, in Node and in TypeScript", () => {
+  // The subpath in use: the legacy validation of TAKE250 on 20.00 is 2.50 off, 17.50.
+  writeFileSync(join(app, "voucherify-main.mjs"), `import { PromoEngine } from "promo-edge";
+import { createVoucherify, VoucherifyError } from "promo-edge/voucherify";
+import { BUNDLE_BASE64, JWKS } from "./fixture.js";
+const engine = await PromoEngine.init();
+engine.loadBundle(Uint8Array.from(atob(BUNDLE_BASE64), (c) => c.charCodeAt(0)), JWKS, { now: "2026-06-01T00:00:00Z" });
+const voucherify = createVoucherify({ engine, now: "2026-06-01T00:00:00Z" });
+const res = await voucherify.validations.validate("TAKE250", { order: { amount: 2000 } });
+const err = await voucherify.redemptions.redeemStackable({ redeemables: [] }).catch((e) => e);
+console.log(res.valid, res.order.total_discount_amount, res.order.total_amount, err instanceof VoucherifyError, err.key);
+`);
+  assert.equal(run(process.execPath, ["voucherify-main.mjs"], app).trim(), "true 250 1750 true redemptions_not_configured");
+  // Its declarations resolve through the exports map's "types".
+  writeFileSync(join(app, "voucherify-types.ts"), `import type { PromoEngine } from "promo-edge";
+import { createVoucherify, type ValidationsValidateVoucherResponse } from "promo-edge/voucherify";
+export async function total(engine: PromoEngine): Promise<number> {
+  const res: ValidationsValidateVoucherResponse = await createVoucherify({ engine }).validations.validate("TAKE250", { order: { amount: 2000 } });
+  return res.order?.total_amount ?? 0;
+}
+`);
+  run(join(BIN, "tsc"), ["--ignoreConfig", "--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
+    "--lib", "es2022,dom", "--types", "", "voucherify-types.ts"], app);
 });
 
 async function checkInChromium(dir) {
