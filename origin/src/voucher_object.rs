@@ -7,6 +7,13 @@ use promo_edge::plan::{Plan, RedeemableKind};
 use promo_edge::validation::Outcome;
 use serde_json::{json, Value};
 
+/// Sets `v[key]` when `v` is an object (JSON indexing that cannot panic).
+pub(crate) fn put(v: &mut Value, key: &str, x: Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.insert(key.to_string(), x);
+    }
+}
+
 /// The voucher at position `pos` of the plan, requested as `code`, with
 /// live counters (`redeemed_quantity`, `gift_balance`, `loyalty_balance`;
 /// an absent one is left out or taken from the snapshot).
@@ -29,14 +36,14 @@ pub fn of(snap: &Plan, pos: usize, code: &str, live: &BTreeMap<String, i64>) -> 
         "validation_rules_assignments": {"object": "list", "data_ref": "data", "data": [], "total": 0},
     });
     if let Some(h) = &r.holder {
-        v["holder_id"] = h.clone().into();
+        put(&mut v, "holder_id", h.clone().into());
     }
     // The SDK types `type` as DISCOUNT_VOUCHER | GIFT_VOUCHER: a loyalty
     // card is told by its `loyalty_card` and carries no `type`.
     match r.kind {
-        RedeemableKind::GiftCard => v["type"] = "GIFT_VOUCHER".into(),
+        RedeemableKind::GiftCard => put(&mut v, "type", "GIFT_VOUCHER".into()),
         RedeemableKind::LoyaltyCard => {}
-        _ => v["type"] = "DISCOUNT_VOUCHER".into(),
+        _ => put(&mut v, "type", "DISCOUNT_VOUCHER".into()),
     }
     let echo = Outcome {
         discount: r.discount.clone(),
@@ -46,31 +53,45 @@ pub fn of(snap: &Plan, pos: usize, code: &str, live: &BTreeMap<String, i64>) -> 
         .ok()
         .and_then(|mut o| o.get_mut("discount").map(Value::take))
     {
-        v["discount"] = d;
+        put(&mut v, "discount", d);
     }
     if let Some(g) = r.gift {
         let published = g.balance.map_or(0, |m| m.0);
         let balance = live.get("gift_balance").copied().unwrap_or(published);
-        v["gift"] = json!({"amount": published.max(balance), "balance": balance});
+        put(
+            &mut v,
+            "gift",
+            json!({"amount": published.max(balance), "balance": balance}),
+        );
     }
     if r.kind == RedeemableKind::LoyaltyCard {
         let points = live
             .get("loyalty_balance")
             .copied()
             .unwrap_or(r.loyalty_balance.unwrap_or(0));
-        v["loyalty_card"] = json!({"points": points, "balance": points});
+        put(
+            &mut v,
+            "loyalty_card",
+            json!({"points": points, "balance": points}),
+        );
     }
     if let Some(redeemed) = live.get("redeemed_quantity") {
-        v["redemption"] = json!({
-            "object": "list",
-            "redeemed_quantity": redeemed,
-            "data_ref": "redemption_entries",
-            "redemption_entries": [],
-            "total": redeemed,
-            "url": format!("/v1/vouchers/{code}/redemptions"),
-        });
+        put(
+            &mut v,
+            "redemption",
+            json!({
+                "object": "list",
+                "redeemed_quantity": redeemed,
+                "data_ref": "redemption_entries",
+                "redemption_entries": [],
+                "total": redeemed,
+                "url": format!("/v1/vouchers/{code}/redemptions"),
+            }),
+        );
         if let Some(q) = r.quantity {
-            v["redemption"]["quantity"] = q.into();
+            if let Some(redemption) = v.get_mut("redemption") {
+                put(redemption, "quantity", q.into());
+            }
         }
     }
     v

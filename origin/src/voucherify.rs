@@ -47,7 +47,7 @@ fn single_code_request(code: &str, ctx: &Value) -> Result<ValidationRequest, Api
     let mut redeemable = json!({"object": "voucher", "id": code});
     for field in ["gift", "reward"] {
         if let Some(v) = ctx.get(field) {
-            redeemable[field] = v.clone();
+            crate::voucher_object::put(&mut redeemable, field, v.clone());
         }
     }
     let mut req = json!({
@@ -57,7 +57,7 @@ fn single_code_request(code: &str, ctx: &Value) -> Result<ValidationRequest, Api
     });
     for field in ["customer", "metadata"] {
         if let Some(v) = ctx.get(field) {
-            req[field] = v.clone();
+            crate::voucher_object::put(&mut req, field, v.clone());
         }
     }
     serde_json::from_value(req).map_err(|e| {
@@ -218,7 +218,7 @@ async fn promotions(
     });
     for field in ["customer", "order", "metadata"] {
         if let Some(v) = body.get(field) {
-            q[field] = v.clone();
+            crate::voucher_object::put(&mut q, field, v.clone());
         }
     }
     let req: QualificationRequest = serde_json::from_value(q).map_err(|e| {
