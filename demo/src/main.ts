@@ -1,8 +1,11 @@
 // The demo storefront: a catalog with strikethrough prices, a cart previewed
 // by the engine on every change, a loyalty preview, and a checkout that goes
-// through the RedemptionOutbox (durable in IndexedDB, delivered once).
+// through the RedemptionOutbox (durable in IndexedDB, delivered once). The
+// cart preview is asked through `promo-edge/voucherify`, the official
+// @voucherify/sdk's method names answered locally.
 // Everything runs on the snapshot the page holds, so it works offline.
 import { IndexedDBStore, PromoEngine, PromoSync, RedemptionOutbox } from "promo-edge";
+import { createVoucherify } from "promo-edge/voucherify";
 import { type Catalog, type Config, fetchJson } from "./data.js";
 import { h } from "./dom.js";
 import { Storefront } from "./storefront.js";
@@ -31,7 +34,9 @@ async function main(): Promise<void> {
     backoff: { baseMs: 500, maxMs: 4_000 },
     requestTimeoutMs: 5_000,
   });
-  const app = new Storefront(engine, catalog, config, sync, outbox);
+  // The official SDK's calls, answered from the plan this page holds (offline too).
+  const voucherify = createVoucherify({ engine, outbox, now: clock });
+  const app = new Storefront(engine, catalog, config, sync, outbox, voucherify);
 
   sync.on("update", (e) => {
     app.setSyncNote(e.detail.source === "store" ? "restored from this device" : "");

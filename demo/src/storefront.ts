@@ -1,5 +1,6 @@
-// The storefront: state, engine calls (prices, cart preview, checkout
-// through the outbox) and rendering.
+// The storefront: state, engine calls (prices; the cart preview through
+// `promo-edge/voucherify`, the official SDK's calls answered locally;
+// checkout through the outbox) and rendering.
 import {
   formatMoney,
   type PromoEngine,
@@ -18,6 +19,7 @@ import {
   type ValidationRequest,
   type ValidationResponse,
 } from "promo-edge";
+import type { PromoVoucherify, ValidationsValidateStackableParams } from "promo-edge/voucherify";
 import {
   CART_KEY,
   CUSTOMERS,
@@ -49,7 +51,7 @@ declare global {
     __demo?: {
       pending: () => Promise<OutboxItem[]>;
       settled: RedemptionSettlement[];
-      preview: () => Preview | null;
+      preview: () => Promise<Preview | null>;
       prices: () => PricingResponse | null;
     };
   }
@@ -61,6 +63,8 @@ export class Storefront {
   #orders: OrderRecord[];
   #prices: PricingResponse | null = null;
   #preview: Preview | null = null;
+  /** Counts preview runs, so that only the latest one is shown. */
+  #previewRun = 0;
   #tiers: PromotionTierInfo[] = [];
   #pending = 0;
   #syncNote = "";
@@ -72,6 +76,7 @@ export class Storefront {
     readonly config: Config,
     readonly sync: PromoSync,
     readonly outbox: RedemptionOutbox,
+    readonly voucherify: PromoVoucherify,
   ) {
     this.#cart = loadJson(CART_KEY, { lines: [], codes: [], customer: "guest", points: 0 }, isCart);
     this.#orders = loadJson(ORDERS_KEY, [], isOrders);
@@ -143,10 +148,23 @@ export class Storefront {
     return { redeemables, order: { items }, customer: c.customer, options: { expand: [...PREVIEW_EXPAND] } };
   }
 
-  validate(): Preview | null {
+  /**
+   * The cart preview, asked as a storefront written against Voucherify asks
+   * it: `validations.validateStackable`. The answer is the engine's as it is;
+   * its declared type is the SDK's, which does not name what this cart also
+   * shows (nudges, counters assumed), hence the engine's type here.
+   */
+  async validate(): Promise<Preview | null> {
     if (!this.status() || this.#cart.lines.length === 0) return null;
     const request = this.request();
-    return { request, response: this.engine.validate(request, this.now()) };
+    const params: ValidationsValidateStackableParams = {
+      redeemables: request.redeemables ?? [],
+      order: request.order,
+      customer: request.customer,
+      options: { expand: [...PREVIEW_EXPAND] },
+    };
+    const answer = await this.voucherify.validations.validateStackable(params);
+    return { request, response: answer as unknown as ValidationResponse };
   }
 
   // --- actions ------------------------------------------------------------
@@ -195,7 +213,7 @@ export class Storefront {
   }
 
   async checkout(): Promise<void> {
-    const preview = this.validate();
+    const preview = await this.validate();
     if (!preview) return;
     // Redeem what applies: the automatic promotions and codes the preview
     // accepted (an inapplicable or skipped one is not sent).
@@ -265,11 +283,25 @@ export class Storefront {
 
   render(): void {
     this.#prices = this.price();
-    this.#preview = this.validate();
     this.renderHeader();
     this.renderCatalog();
-    this.renderCart();
     this.renderOrders();
+    void this.refreshPreview();
+  }
+
+  /** Previews the cart and shows it (a later render's preview wins). */
+  async refreshPreview(): Promise<void> {
+    const run = ++this.#previewRun;
+    let preview: Preview | null;
+    try {
+      preview = await this.validate();
+    } catch (e) {
+      console.warn("cart preview failed", e);
+      preview = null;
+    }
+    if (run !== this.#previewRun) return;
+    this.#preview = preview;
+    this.renderCart();
   }
 
   renderHeader(): void {
