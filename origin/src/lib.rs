@@ -21,6 +21,7 @@ pub mod publish;
 pub mod server;
 pub mod site;
 pub mod source;
+pub mod stackable;
 pub mod state;
 pub mod tz;
 pub mod voucher_object;

@@ -1,0 +1,255 @@
+//! Voucherify's stackable routes, server and client side: validations,
+//! qualifications, redemptions (with Promo Edge's `snapshot_version`,
+//! `expected` and `on_difference`) and rollbacks, answered by the channel's
+//! engine with the ledger's live counters.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use promo_edge::qualification::QualificationRequest;
+use promo_edge::request::ValidationRequest;
+use serde_json::Value;
+
+use crate::api_error::ApiError;
+use crate::ledger::{OnDifference, RedeemInput};
+use crate::server::{body_bytes, json_response, parse_json, AppState, Side};
+
+/// Longest `Idempotency-Key`.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+pub(crate) async fn post_validation(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    validation(st, Side::Server, headers, body).await
+}
+
+pub(crate) async fn post_client_validation(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    validation(st, Side::Client, headers, body).await
+}
+
+async fn validation(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, false)?;
+    let req: ValidationRequest = parse_json(&body_bytes(body)?)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.validate(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, text))
+}
+
+pub(crate) async fn post_qualification(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    qualification(st, Side::Server, headers, body).await
+}
+
+pub(crate) async fn post_client_qualification(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    qualification(st, Side::Client, headers, body).await
+}
+
+/// `POST /v1/qualifications`: what this customer and cart can use, with
+/// the ledger's counters.
+async fn qualification(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, false)?;
+    let req: QualificationRequest = parse_json(&body_bytes(body)?)?;
+    let now = st.now();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.qualify(&ch.engine, req, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, text))
+}
+
+/// The `Idempotency-Key` header, at most 255 characters. Without one (the
+/// official SDK cannot send it) the request gets a fresh key: it is still
+/// redeemed exactly once, but a retry is not recognised as one.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(key) = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    else {
+        return Ok(crate::ledger::fresh_id("auto"));
+    };
+    if key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(ApiError::new(
+            400,
+            "IDEMPOTENCY_KEY_INVALID",
+            format!("the Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"),
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// A redemption body: a validation request plus the client's
+/// `snapshot_version`, `expected` result and `on_difference` choice.
+struct RedemptionFields {
+    request: ValidationRequest,
+    client_version: Option<u64>,
+    expected: Option<Value>,
+    on_difference: OnDifference,
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(400, "INVALID_REQUEST", message)
+}
+
+fn redemption_fields(mut raw: Value) -> Result<RedemptionFields, ApiError> {
+    let client_version = match raw.get("snapshot_version") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| invalid("`snapshot_version` must be a non-negative integer"))?,
+        ),
+    };
+    let expected = raw.get("expected").filter(|v| !v.is_null()).cloned();
+    if expected.as_ref().is_some_and(|v| !v.is_object()) {
+        return Err(invalid("`expected` must be an object"));
+    }
+    let on_difference = OnDifference::parse(raw.get("on_difference"))
+        .ok_or_else(|| invalid("`on_difference` must be \"ACCEPT\" or \"REJECT\""))?;
+    if on_difference == OnDifference::Reject && expected.is_none() {
+        // Nothing to compare with: the request would be redeemed at any result.
+        return Err(invalid(
+            "`on_difference: \"REJECT\"` needs `expected`, the result the shopper saw",
+        ));
+    }
+    if let Some(obj) = raw.as_object_mut() {
+        obj.remove("snapshot_version");
+        obj.remove("expected");
+        obj.remove("on_difference");
+        // The origin's counters are the only ones that count.
+        obj.remove("counters");
+    }
+    let request: ValidationRequest = serde_json::from_value(raw).map_err(|e| {
+        ApiError::new(
+            400,
+            "INVALID_JSON",
+            format!("not a validation request: {e}"),
+        )
+    })?;
+    Ok(RedemptionFields {
+        request,
+        client_version,
+        expected,
+        on_difference,
+    })
+}
+
+pub(crate) async fn post_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    redemption(st, Side::Server, headers, body).await
+}
+
+pub(crate) async fn post_client_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    redemption(st, Side::Client, headers, body).await
+}
+
+async fn redemption(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(side, &headers, true)?;
+    let key = idempotency_key(&headers)?;
+    let bytes = body_bytes(body)?;
+    let raw: Value = parse_json(&bytes)?;
+    let request_hash = crate::ledger::canonical_hash(&raw);
+    let fields = redemption_fields(raw)?;
+    let input = RedeemInput {
+        channel: channel.clone(),
+        idempotency_key: key,
+        request_hash,
+        request: fields.request,
+        client_version: fields.client_version,
+        expected: fields.expected,
+        on_difference: fields.on_difference,
+        now: st.now(),
+    };
+    let st2 = st.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let ch = st2.channel(&channel)?;
+        st2.ledger.redeem(&ch.engine, input)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    // A redemption rejected because its result changed is a 409, replayed as one.
+    let status = StatusCode::from_u16(out.http_status).unwrap_or(StatusCode::OK);
+    let mut res = json_response(status, out.body);
+    if out.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+pub(crate) async fn get_redemption(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let channel = st.authenticate(&headers)?.to_string();
+    let st2 = st.clone();
+    let v = tokio::task::spawn_blocking(move || st2.ledger.redemption(&channel, &id))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+pub(crate) async fn post_rollback(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let channel = st.authenticate(&headers)?.to_string();
+    let now = st.now();
+    let st2 = st.clone();
+    let v = tokio::task::spawn_blocking(move || st2.ledger.rollback(&channel, &id, now))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
