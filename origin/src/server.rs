@@ -125,6 +125,26 @@ impl AppState {
         cur.refused = next.refused;
     }
 
+    /// Runs `f` on the blocking pool (the ledger's calls block) with the
+    /// served snapshot of `channel`.
+    pub(crate) async fn on_channel<T, F>(
+        self: &Arc<Self>,
+        channel: String,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, &Channel) -> Result<T, ApiError> + Send + 'static,
+    {
+        let st = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let ch = st.channel(&channel)?;
+            f(&st, &ch)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
     /// The served snapshot of a channel.
     pub(crate) fn channel(&self, name: &str) -> Result<Arc<Channel>, ApiError> {
         let served = self.served.read().unwrap_or_else(|p| p.into_inner());

@@ -46,13 +46,11 @@ async fn validation(
     let channel = st.caller(side, &headers, false)?;
     let req: ValidationRequest = parse_json(&body_bytes(body)?)?;
     let now = st.now();
-    let st2 = st.clone();
-    let res = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        st2.ledger.validate(&ch.engine, req, now)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let res = st
+        .on_channel(channel, move |st, ch| {
+            st.ledger.validate(&ch.engine, req, now)
+        })
+        .await?;
     let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
     Ok(json_response(StatusCode::OK, text))
 }
@@ -84,13 +82,11 @@ async fn qualification(
     let channel = st.caller(side, &headers, false)?;
     let req: QualificationRequest = parse_json(&body_bytes(body)?)?;
     let now = st.now();
-    let st2 = st.clone();
-    let res = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        st2.ledger.qualify(&ch.engine, req, now)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let res = st
+        .on_channel(channel, move |st, ch| {
+            st.ledger.qualify(&ch.engine, req, now)
+        })
+        .await?;
     let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
     Ok(json_response(StatusCode::OK, text))
 }
@@ -210,13 +206,11 @@ async fn redemption(
         on_difference: fields.on_difference,
         now: st.now(),
     };
-    let st2 = st.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        st2.ledger.redeem(&ch.engine, input)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let out = st
+        .on_channel(channel.clone(), move |st, ch| {
+            st.ledger.redeem(&ch.engine, input)
+        })
+        .await?;
     // A redemption rejected because its result changed is a 409, replayed as one.
     let status = StatusCode::from_u16(out.http_status).unwrap_or(StatusCode::OK);
     let mut res = json_response(status, out.body);

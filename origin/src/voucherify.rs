@@ -144,13 +144,11 @@ async fn validated(
     let channel = st.caller(side, headers, false)?;
     let req = single_code_request(&code, &ctx)?;
     let now = st.now();
-    let st2 = st.clone();
-    let res = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        st2.ledger.validate(&ch.engine, req, now)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let res = st
+        .on_channel(channel, move |st, ch| {
+            st.ledger.validate(&ch.engine, req, now)
+        })
+        .await?;
     Ok(ok(&legacy_answer(&code, &res, tracking_id(&ctx))))
 }
 
@@ -179,23 +177,19 @@ pub(crate) async fn get_voucher(
 ) -> Result<Response, ApiError> {
     let channel = st.caller(Side::Server, &headers, false)?;
     let now = st.now();
-    let st2 = st.clone();
-    let v = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        let snap = ch.engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
-        let pos = snap.find_voucher(&code).ok_or_else(|| {
-            ApiError::new(404, "NOT_FOUND", "Resource not found")
-                .details(format!("Cannot find voucher with id {code}"))
-                .with("resource_id", code.clone().into())
-                .with("resource_type", "voucher".into())
-        })?;
-        let live = st2
-            .ledger
-            .live_counters(&ch.engine, "voucher", &code, now)?;
-        Ok::<Value, ApiError>(crate::voucher_object::of(snap, pos, &code, &live))
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let v = st
+        .on_channel(channel, move |st, ch| {
+            let snap = ch.engine.plan().ok_or(promo_edge::Error::NoSnapshot)?;
+            let pos = snap.find_voucher(&code).ok_or_else(|| {
+                ApiError::new(404, "NOT_FOUND", "Resource not found")
+                    .details(format!("Cannot find voucher with id {code}"))
+                    .with("resource_id", code.clone().into())
+                    .with("resource_type", "voucher".into())
+            })?;
+            let live = st.ledger.live_counters(&ch.engine, "voucher", &code, now)?;
+            Ok(crate::voucher_object::of(snap, pos, &code, &live))
+        })
+        .await?;
     Ok(ok(&v))
 }
 
@@ -229,19 +223,17 @@ async fn promotions(
         )
     })?;
     let now = st.now();
-    let st2 = st.clone();
-    let (res, order) = tokio::task::spawn_blocking(move || {
-        let ch = st2.channel(&channel)?;
-        let tiers: Vec<String> = ch
-            .engine
-            .promotion_tiers()?
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
-        Ok::<_, ApiError>((st2.ledger.qualify(&ch.engine, req, now)?, tiers))
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let (res, order) = st
+        .on_channel(channel, move |st, ch| {
+            let tiers: Vec<String> = ch
+                .engine
+                .promotion_tiers()?
+                .into_iter()
+                .map(|t| t.id)
+                .collect();
+            Ok((st.ledger.qualify(&ch.engine, req, now)?, tiers))
+        })
+        .await?;
     let mut found: Vec<(usize, &promo_edge::qualification::QualifiedRedeemable)> = res
         .redeemables
         .data
