@@ -45,7 +45,7 @@ origin-test-rust: pg-setup
 # The suites that touch the ledger, again on PostgreSQL.
 origin-test-pg: pg-setup
 	PROMO_TEST_DATABASE=postgres timeout 900 cargo test -p promo-origin --locked \
-	  --test server --test audit --test hostile_http --test database --test credentials
+	  --test server --test audit --test hostile_http --test database --test credentials --test events
 
 origin-test-js: origin-build $(ORIGIN_JS)/node_modules/.ci-stamp
 	cd $(ORIGIN_JS) && PROMO_ORIGIN_BIN=$(ORIGIN_BIN) timeout 300 node --test --test-concurrency=1

@@ -348,6 +348,7 @@ fn router(state: Arc<AppState>) -> Router {
             "/v1/redemptions/{id}/rollback",
             post(stackable::post_rollback),
         )
+        .route("/v1/events", get(stackable::get_events))
         .route("/v1/qualifications", post(stackable::post_qualification))
         .route(
             "/v1/redemptions/{id}/rollbacks",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{Path as UrlPath, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use promo_edge::qualification::QualificationRequest;
@@ -246,4 +246,57 @@ pub(crate) async fn post_rollback(
         .await
         .map_err(ApiError::internal)??;
     Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+/// Most events one `GET /v1/events` lists.
+pub const MAX_EVENTS_PAGE: i64 = 1000;
+
+/// `after` and `limit` of `GET /v1/events`.
+fn events_page(query: &str) -> Result<(i64, i64), ApiError> {
+    let (mut after, mut limit) = (0, 100);
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        let n: Option<i64> = v.parse().ok();
+        match (k.as_ref(), n) {
+            ("after", Some(n)) if n >= 0 => after = n,
+            ("limit", Some(n)) if (1..=MAX_EVENTS_PAGE).contains(&n) => limit = n,
+            _ => {
+                return Err(ApiError::new(
+                    400,
+                    "INVALID_QUERY_PARAMS",
+                    format!("`{k}`: expected after=<seq ≥ 0> and limit=<1..={MAX_EVENTS_PAGE}>"),
+                ))
+            }
+        }
+    }
+    Ok((after, limit))
+}
+
+/// `GET /v1/events?after=SEQ&limit=N`: the channel's event log, oldest
+/// first; `next_after` is the `after` of the next page.
+pub(crate) async fn get_events(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let channel = st.caller(Side::Server, &headers, false)?;
+    let (after, limit) = events_page(query.as_deref().unwrap_or(""))?;
+    let st2 = st.clone();
+    let events = tokio::task::spawn_blocking(move || st2.ledger.events(&channel, after, limit + 1))
+        .await
+        .map_err(ApiError::internal)??;
+    let has_more = events.len() as i64 > limit;
+    let page: Vec<Value> = events
+        .iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(crate::ledger::events::to_json)
+        .collect();
+    let next_after = page
+        .last()
+        .and_then(|e| e.get("seq"))
+        .cloned()
+        .unwrap_or(after.into());
+    let body = serde_json::json!({
+        "object": "list", "data_ref": "data", "data": page, "has_more": has_more, "next_after": next_after,
+    });
+    Ok(json_response(StatusCode::OK, body.to_string()))
 }

@@ -28,6 +28,7 @@ mod answer;
 mod apply;
 mod counters;
 pub mod db;
+pub mod events;
 mod store;
 mod targets;
 
@@ -275,6 +276,8 @@ fn redeem_in(
         customer: customer.as_deref(),
         created_at: &created_at,
     })?;
+    let answer: Value = serde_json::from_str(&body).map_err(ApiError::internal)?;
+    events::redemption(tx, &input.channel, &answer, &created_at)?;
     Ok(RedeemOutput {
         body,
         replayed: false,
@@ -369,9 +372,21 @@ impl Ledger {
             for k in keys {
                 tx.store_key(k, created_at)?;
             }
-            tx.store_bundle(b, created_at)?;
+            if tx.store_bundle(b, created_at)? {
+                events::published(tx, b, created_at)?;
+            }
             Ok(tx.latest_bundle(&b.channel)?.unwrap_or_else(|| b.clone()))
         })
+    }
+
+    /// A channel's events after `seq` (oldest first, at most `limit`).
+    pub fn events(
+        &self,
+        channel: &str,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<db::StoredEvent>, ApiError> {
+        self.db.read(|tx| Ok(tx.events_after(channel, seq, limit)?))
     }
 
     /// The public keys published with bundles.
@@ -477,13 +492,9 @@ impl Ledger {
             let reverted = rollback_in(tx, channel, id, &at)?;
             let (stored, _) = tx.redemption(channel, id)?.ok_or_else(|| not_found(id))?;
             let stored: Value = serde_json::from_str(&stored).map_err(ApiError::internal)?;
-            Ok(answer::rollback_body(
-                &fresh_id("rbk"),
-                id,
-                &at,
-                &stored,
-                reverted,
-            ))
+            let answer = answer::rollback_body(&fresh_id("rbk"), id, &at, &stored, reverted);
+            events::rollback(tx, channel, &stored, &answer, &at)?;
+            Ok(answer)
         })
     }
 }

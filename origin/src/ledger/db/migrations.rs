@@ -23,7 +23,7 @@ pub(super) struct Migration {
 }
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(super) const MIGRATIONS_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -106,6 +106,20 @@ CREATE INDEX effects_by_redemption ON redemption_effects (redemption_id, seq);
   kid TEXT PRIMARY KEY, jwk TEXT NOT NULL, created_at TEXT NOT NULL);",
         postgres: "CREATE TABLE published_keys (
   kid TEXT PRIMARY KEY, jwk TEXT NOT NULL, created_at TEXT NOT NULL);",
+    },
+    Migration {
+        version: 3,
+        name: "events",
+        // The event log: each fact the ledger commits, written in the same
+        // transaction (`seq` orders a database's events).
+        sqlite: "CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+  channel TEXT NOT NULL, subject TEXT NOT NULL, occurred_at TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX events_by_channel ON events (channel, seq);",
+        postgres: "CREATE TABLE events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+  channel TEXT NOT NULL, subject TEXT NOT NULL, occurred_at TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX events_by_channel ON events (channel, seq);",
     },
 ];
 

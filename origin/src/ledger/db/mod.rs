@@ -77,6 +77,33 @@ pub struct NewRedemption<'a> {
     pub created_at: &'a str,
 }
 
+/// An event as the ledger writes it (see `ledger/events.rs`).
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub id: &'a str,
+    /// Voucherify's event name (`redemption.succeeded`, …).
+    pub kind: &'a str,
+    pub channel: &'a str,
+    /// What the event concerns (a customer, else a code or id): the key
+    /// that keeps one subject's events in order downstream.
+    pub subject: &'a str,
+    pub occurred_at: &'a str,
+    /// The payload (JSON).
+    pub data: &'a str,
+}
+
+/// An event read back, with its place in the database's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub id: String,
+    pub kind: String,
+    pub channel: String,
+    pub subject: String,
+    pub occurred_at: String,
+    pub data: String,
+}
+
 /// One applied redeemable of a redemption (the audit trail, and what a
 /// rollback takes out of the counts).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +269,10 @@ pub trait Tx {
     fn store_bundle(&mut self, b: &StoredBundle, created_at: &str) -> DbResult<bool>;
     /// Public keys published with bundles.
     fn keys(&mut self) -> DbResult<Vec<StoredKey>>;
+    /// Appends an event to the log.
+    fn insert_event(&mut self, e: &NewEvent<'_>) -> DbResult<()>;
+    /// A channel's events after `seq`, oldest first, at most `limit`.
+    fn events_after(&mut self, channel: &str, seq: i64, limit: i64) -> DbResult<Vec<StoredEvent>>;
     fn store_key(&mut self, key: &StoredKey, created_at: &str) -> DbResult<()>;
 }
 

@@ -45,8 +45,8 @@ use tokio_postgres::{AsyncMessage, IsolationLevel, NoTls, Row};
 
 use super::migrations::{applied_at, pending, MIGRATIONS_TABLE_POSTGRES};
 use super::{
-    CountKey, DbError, DbErrorKind, DbResult, DbSettings, Earlier, Effect, Item, NewRedemption,
-    StoredBundle, StoredKey, Tx,
+    CountKey, DbError, DbErrorKind, DbResult, DbSettings, Earlier, Effect, Item, NewEvent,
+    NewRedemption, StoredBundle, StoredEvent, StoredKey, Tx,
 };
 use crate::api_error::ApiError;
 use crate::error::CliError;
@@ -698,5 +698,34 @@ impl Tx for PgTx<'_> {
             &[&key.kid, &key.jwk, &created_at],
         )?;
         Ok(())
+    }
+
+    fn insert_event(&mut self, e: &NewEvent<'_>) -> DbResult<()> {
+        self.execute(
+            "INSERT INTO events (id, type, channel, subject, occurred_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&e.id, &e.kind, &e.channel, &e.subject, &e.occurred_at, &e.data],
+        )?;
+        Ok(())
+    }
+
+    fn events_after(&mut self, channel: &str, seq: i64, limit: i64) -> DbResult<Vec<StoredEvent>> {
+        let rows = self.query(
+            "SELECT seq, id, type, channel, subject, occurred_at, data FROM events
+             WHERE channel = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[&channel, &seq, &limit],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    seq: get(r, 0)?,
+                    id: get(r, 1)?,
+                    kind: get(r, 2)?,
+                    channel: get(r, 3)?,
+                    subject: get(r, 4)?,
+                    occurred_at: get(r, 5)?,
+                    data: get(r, 6)?,
+                })
+            })
+            .collect()
     }
 }

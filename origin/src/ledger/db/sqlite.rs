@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::migrations::{applied_at, pending, MIGRATIONS_TABLE_SQLITE};
 use super::{
-    CountKey, DbError, DbErrorKind, DbResult, Earlier, Effect, Item, NewRedemption, StoredBundle,
-    StoredKey, Tx,
+    CountKey, DbError, DbErrorKind, DbResult, Earlier, Effect, Item, NewEvent, NewRedemption,
+    StoredBundle, StoredEvent, StoredKey, Tx,
 };
 use crate::api_error::ApiError;
 use crate::error::CliError;
@@ -426,5 +426,33 @@ impl Tx for SqliteTx<'_> {
             )?
             .execute(params![key.kid, key.jwk, created_at])?;
         Ok(())
+    }
+
+    fn insert_event(&mut self, e: &NewEvent<'_>) -> DbResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (id, type, channel, subject, occurred_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![e.id, e.kind, e.channel, e.subject, e.occurred_at, e.data])?;
+        Ok(())
+    }
+
+    fn events_after(&mut self, channel: &str, seq: i64, limit: i64) -> DbResult<Vec<StoredEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, type, channel, subject, occurred_at, data FROM events
+             WHERE channel = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![channel, seq, limit], |r| {
+            Ok(StoredEvent {
+                seq: r.get(0)?,
+                id: r.get(1)?,
+                kind: r.get(2)?,
+                channel: r.get(3)?,
+                subject: r.get(4)?,
+                occurred_at: r.get(5)?,
+                data: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
