@@ -144,7 +144,11 @@ fn migrate_is_idempotent_and_a_newer_schema_is_refused_untouched() {
     let (code, err) = run_bounded(&["migrate", "--database", &url]);
     assert_eq!(code, Some(1));
     assert!(err.contains("SCHEMA_TOO_NEW"), "{err}");
-    assert_eq!(migrations(&env.db), vec![1, 2, 3, 99], "nothing was changed");
+    assert_eq!(
+        migrations(&env.db),
+        vec![1, 2, 3, 99],
+        "nothing was changed"
+    );
     assert_eq!(tables(&env.db), before);
 }
 
