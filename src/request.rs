@@ -50,17 +50,15 @@ pub struct ValidationOptions {
 ///   redeemable's own `order` after it;
 /// * `redeemable` — each redeemable's `campaign_id`, `campaign_name`,
 ///   `name`, `banner` and `metadata` (validate; qualify always has them);
-/// * `category` — each category's `name` and `object`;
-/// * `redemption`, `validation_rules` — accepted for compatibility with
-///   Voucherify's enums; they add nothing here.
+/// * `category`, `redemption`, `validation_rules` — accepted for
+///   compatibility with Voucherify's enums; they add nothing here
+///   (categories are always whole).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Expand {
     /// `order`.
     pub order: bool,
     /// `redeemable`.
     pub redeemable: bool,
-    /// `category`.
-    pub category: bool,
 }
 
 impl Expand {
@@ -71,8 +69,8 @@ impl Expand {
             match v.as_str() {
                 "order" => e.order = true,
                 "redeemable" => e.redeemable = true,
-                "category" => e.category = true,
-                "redemption" | "validation_rules" => {}
+                // Categories are always whole; these add nothing here.
+                "category" | "redemption" | "validation_rules" => {}
                 _ => {
                     return Err(crate::Error::invalid_request(
                         format!("{path}[{i}]"),

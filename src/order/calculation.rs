@@ -141,14 +141,6 @@ impl OrderEcho {
             items,
         }
     }
-
-    /// The same order, listing its items or not.
-    pub fn with_items(&self, items: bool) -> OrderEcho {
-        OrderEcho {
-            identity: self.identity.clone(),
-            items,
-        }
-    }
 }
 
 impl OrderCalculation {

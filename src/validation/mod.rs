@@ -288,6 +288,12 @@ fn run(
     let mut limits = LimitTracker::default();
     let mut results = Vec::with_capacity(candidates.len());
     let mut effects = Vec::new();
+    // What every applied redeemable's own order says the order is (only
+    // when those orders are spelled out): one echo for the whole run.
+    let echo = detail
+        .spelled()
+        .filter(|s| s.snapshots)
+        .map(|s| OrderEcho::of(&req.order, req.customer.as_ref(), now, s.items));
     for (position, c) in candidates.iter().enumerate() {
         let mut result = c.skeleton(snap, detail);
         if let Some(err) = &c.static_error {
@@ -379,12 +385,8 @@ fn run(
                     result.result = outcome;
                     result.applicable_to = applicable_to;
                     result.inapplicable_to = inapplicable_to;
-                    if let (Some(before), Some(s)) = (&before, detail.spelled()) {
-                        result.order = Some(OrderCalculation::of_step(
-                            before,
-                            &state,
-                            &OrderEcho::of(&req.order, req.customer.as_ref(), now, s.items),
-                        )?);
+                    if let (Some(before), Some(echo)) = (&before, &echo) {
+                        result.order = Some(OrderCalculation::of_step(before, &state, echo)?);
                     }
                 }
             }
