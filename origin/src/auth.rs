@@ -55,6 +55,14 @@ fn find<'a>(keys: &'a [(String, Vec<u8>)], app: Option<&str>, token: &str) -> Op
     found
 }
 
+fn origin_not_allowed() -> ApiError {
+    ApiError::new(
+        403,
+        "ORIGIN_NOT_ALLOWED",
+        "the request's Origin is not one this origin allows (--allowed-origin)",
+    )
+}
+
 fn unauthorized(message: &str) -> ApiError {
     ApiError::new(401, "UNAUTHORIZED", message)
 }
@@ -108,11 +116,7 @@ impl Access {
             .client_channel(headers)
             .ok_or_else(|| unauthorized("unknown X-Client-Application-Id or X-Client-Token"))?;
         if self.allowed_origin(headers).is_none() {
-            return Err(ApiError::new(
-                403,
-                "ORIGIN_NOT_ALLOWED",
-                "the request's Origin is not one this origin allows (--allowed-origin)",
-            ));
+            return Err(origin_not_allowed());
         }
         if redeem && !self.client_redeem {
             return Err(ApiError::new(
@@ -140,12 +144,7 @@ impl Access {
         let mut res = match res {
             Some(r) => r,
             None if allowed.is_some() => StatusCode::NO_CONTENT.into_response(),
-            None => ApiError::new(
-                403,
-                "ORIGIN_NOT_ALLOWED",
-                "the request's Origin is not one this origin allows (--allowed-origin)",
-            )
-            .into_response(),
+            None => origin_not_allowed().into_response(),
         };
         let h = res.headers_mut();
         h.insert(header::VARY, HeaderValue::from_static("Origin"));

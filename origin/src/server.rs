@@ -95,11 +95,6 @@ impl AppState {
             .unwrap_or_else(|| Instant(Utc::now().timestamp_millis()))
     }
 
-    /// The channel of a server route's caller (see [`crate::auth`]).
-    pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
-        self.access.server(headers)
-    }
-
     fn served(&self) -> Served {
         self.served
             .read()
@@ -125,8 +120,19 @@ impl AppState {
         cur.refused = next.refused;
     }
 
-    /// Runs `f` on the blocking pool (the ledger's calls block) with the
-    /// served snapshot of `channel`.
+    /// Runs `f` on the blocking pool (the ledger's calls block).
+    pub(crate) async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let st = self.clone();
+        tokio::task::spawn_blocking(move || f(&st))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// [`AppState::blocking`] with the served snapshot of `channel`.
     pub(crate) async fn on_channel<T, F>(
         self: &Arc<Self>,
         channel: String,
@@ -136,13 +142,8 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&AppState, &Channel) -> Result<T, ApiError> + Send + 'static,
     {
-        let st = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let ch = st.channel(&channel)?;
-            f(&st, &ch)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        self.blocking(move |st| f(st, &*st.channel(&channel)?))
+            .await
     }
 
     /// The served snapshot of a channel.

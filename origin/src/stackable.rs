@@ -12,10 +12,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use promo_edge::qualification::QualificationRequest;
 use promo_edge::request::ValidationRequest;
+use promo_edge::time::Instant;
+use promo_edge::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::api_error::ApiError;
-use crate::ledger::{OnDifference, RedeemInput};
+use crate::ledger::{Ledger, OnDifference, RedeemInput};
 use crate::server::{body_bytes, json_response, parse_json, AppState, Side};
 
 /// Longest `Idempotency-Key`.
@@ -37,22 +41,47 @@ pub(crate) async fn post_client_validation(
     validation(st, Side::Client, headers, body).await
 }
 
+/// A request of type `R` evaluated by `answer` with the channel's engine
+/// and the ledger at the request's time, its answer as JSON.
+async fn evaluated<R, T, F>(
+    st: Arc<AppState>,
+    side: Side,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    answer: F,
+) -> Result<Response, ApiError>
+where
+    R: DeserializeOwned + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Ledger, &Engine, R, Instant) -> Result<T, ApiError> + Send + 'static,
+{
+    let channel = st.caller(side, &headers, false)?;
+    let req: R = parse_json(&body_bytes(body)?)?;
+    let now = st.now();
+    let res = st
+        .on_channel(channel, move |st, ch| {
+            answer(&st.ledger, &ch.engine, req, now)
+        })
+        .await?;
+    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, text))
+}
+
+/// `POST /v1/validations`: the engine's validation with the ledger's counters.
 async fn validation(
     st: Arc<AppState>,
     side: Side,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let channel = st.caller(side, &headers, false)?;
-    let req: ValidationRequest = parse_json(&body_bytes(body)?)?;
-    let now = st.now();
-    let res = st
-        .on_channel(channel, move |st, ch| {
-            st.ledger.validate(&ch.engine, req, now)
-        })
-        .await?;
-    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
-    Ok(json_response(StatusCode::OK, text))
+    evaluated(
+        st,
+        side,
+        headers,
+        body,
+        |l, e, req: ValidationRequest, now| l.validate(e, req, now),
+    )
+    .await
 }
 
 pub(crate) async fn post_qualification(
@@ -79,16 +108,14 @@ async fn qualification(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let channel = st.caller(side, &headers, false)?;
-    let req: QualificationRequest = parse_json(&body_bytes(body)?)?;
-    let now = st.now();
-    let res = st
-        .on_channel(channel, move |st, ch| {
-            st.ledger.qualify(&ch.engine, req, now)
-        })
-        .await?;
-    let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
-    Ok(json_response(StatusCode::OK, text))
+    evaluated(
+        st,
+        side,
+        headers,
+        body,
+        |l, e, req: QualificationRequest, now| l.qualify(e, req, now),
+    )
+    .await
 }
 
 /// The `Idempotency-Key` header, at most 255 characters. Without one (the
@@ -226,11 +253,10 @@ pub(crate) async fn get_redemption(
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let channel = st.authenticate(&headers)?.to_string();
-    let st2 = st.clone();
-    let v = tokio::task::spawn_blocking(move || st2.ledger.redemption(&channel, &id))
-        .await
-        .map_err(ApiError::internal)??;
+    let channel = st.caller(Side::Server, &headers, false)?;
+    let v = st
+        .blocking(move |st| st.ledger.redemption(&channel, &id))
+        .await?;
     Ok(json_response(StatusCode::OK, v.to_string()))
 }
 
@@ -239,12 +265,11 @@ pub(crate) async fn post_rollback(
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let channel = st.authenticate(&headers)?.to_string();
+    let channel = st.caller(Side::Server, &headers, false)?;
     let now = st.now();
-    let st2 = st.clone();
-    let v = tokio::task::spawn_blocking(move || st2.ledger.rollback(&channel, &id, now))
-        .await
-        .map_err(ApiError::internal)??;
+    let v = st
+        .blocking(move |st| st.ledger.rollback(&channel, &id, now))
+        .await?;
     Ok(json_response(StatusCode::OK, v.to_string()))
 }
 
@@ -280,10 +305,9 @@ pub(crate) async fn get_events(
 ) -> Result<Response, ApiError> {
     let channel = st.caller(Side::Server, &headers, false)?;
     let (after, limit) = events_page(query.as_deref().unwrap_or(""))?;
-    let st2 = st.clone();
-    let events = tokio::task::spawn_blocking(move || st2.ledger.events(&channel, after, limit + 1))
-        .await
-        .map_err(ApiError::internal)??;
+    let events = st
+        .blocking(move |st| st.ledger.events(&channel, after, limit + 1))
+        .await?;
     let has_more = events.len() as i64 > limit;
     let page: Vec<Value> = events
         .iter()

@@ -79,8 +79,9 @@ fn child(p: &Parts<'_>, n: usize, r: &RedeemableResult, base: &Map<String, Value
     Value::Object(c)
 }
 
-/// The stack's order: the origin's calculation, named (the request's
-/// order id, or one derived from the redemption's).
+/// The stack's order: the origin's calculation (its `created_at` is the
+/// redemption's time), named (the request's order id, or one derived from
+/// the redemption's).
 fn order(p: &Parts<'_>, children: &[String]) -> Value {
     let mut order = p.result_json.get("order").cloned().unwrap_or(Value::Null);
     if let Some(o) = order.as_object_mut() {
@@ -91,7 +92,6 @@ fn order(p: &Parts<'_>, children: &[String]) -> Value {
             let suffix = p.id.strip_prefix("rdm_").unwrap_or(p.id);
             o.insert("id".into(), format!("ord_{suffix}").into());
         }
-        o.insert("created_at".into(), p.created_at.into());
         o.insert(
             "redemptions".into(),
             json!({ p.id: {
@@ -115,7 +115,7 @@ fn failure_key(result: &ValidationResponse) -> &'static str {
 }
 
 /// The answer body.
-pub(super) fn body(p: Parts<'_>, rejection_message: impl FnOnce() -> String) -> String {
+pub(super) fn body(p: Parts<'_>, rejection_message: impl FnOnce() -> String) -> Value {
     let success = p.outcome == Outcome::Succeeded;
     let customer_id = super::targets::customer_of(p.request);
     let mut base = Map::new();
@@ -187,7 +187,7 @@ pub(super) fn body(p: Parts<'_>, rejection_message: impl FnOnce() -> String) -> 
     answer.insert("differences".into(), json!(p.differences));
     answer.insert("earned_points".into(), json!(p.earned));
     answer.insert("result".into(), p.result_json);
-    Value::Object(answer).to_string()
+    Value::Object(answer)
 }
 
 /// The answer to a rollback, in Voucherify's stacked shape (`rollbacks[]`

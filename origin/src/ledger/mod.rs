@@ -252,7 +252,7 @@ fn redeem_in(
         Outcome::Failed | Outcome::Rejected => Vec::new(),
     };
     let created_at = input.now.to_rfc3339();
-    let body = answer::body(
+    let answer = answer::body(
         answer::Parts {
             id: &id,
             outcome,
@@ -266,6 +266,7 @@ fn redeem_in(
         },
         || rejection_message(&differences),
     );
+    let body = answer.to_string();
     tx.insert_redemption(&NewRedemption {
         id: &id,
         channel: &input.channel,
@@ -276,7 +277,6 @@ fn redeem_in(
         customer: customer.as_deref(),
         created_at: &created_at,
     })?;
-    let answer: Value = serde_json::from_str(&body).map_err(ApiError::internal)?;
     events::redemption(tx, &input.channel, &answer, &created_at)?;
     Ok(RedeemOutput {
         body,
