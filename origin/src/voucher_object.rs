@@ -2,8 +2,9 @@
 //! what the snapshot publishes, with the ledger's live values.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use promo_edge::plan::{Plan, RedeemableKind};
+use promo_edge::plan::{Discount, Plan, RedeemableKind};
 use promo_edge::validation::Outcome;
 use serde_json::{json, Value};
 
@@ -12,6 +13,17 @@ pub(crate) fn put(v: &mut Value, key: &str, x: Value) {
     if let Some(m) = v.as_object_mut() {
         m.insert(key.to_string(), x);
     }
+}
+
+/// A discount as answers echo it (`result.discount`: Voucherify's shape).
+pub(crate) fn discount_json(discount: Option<Arc<Discount>>) -> Option<Value> {
+    let echo = Outcome {
+        discount,
+        ..Default::default()
+    };
+    serde_json::to_value(&echo)
+        .ok()
+        .and_then(|mut o| o.get_mut("discount").map(Value::take))
 }
 
 /// The voucher at position `pos` of the plan, requested as `code`, with
@@ -45,14 +57,7 @@ pub fn of(snap: &Plan, pos: usize, code: &str, live: &BTreeMap<String, i64>) -> 
         RedeemableKind::LoyaltyCard => {}
         _ => put(&mut v, "type", "DISCOUNT_VOUCHER".into()),
     }
-    let echo = Outcome {
-        discount: r.discount.clone(),
-        ..Default::default()
-    };
-    if let Some(d) = serde_json::to_value(&echo)
-        .ok()
-        .and_then(|mut o| o.get_mut("discount").map(Value::take))
-    {
+    if let Some(d) = discount_json(r.discount.clone()) {
         put(&mut v, "discount", d);
     }
     if let Some(g) = r.gift {

@@ -15,11 +15,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use promo_edge::qualification::QualificationRequest;
 use promo_edge::request::ValidationRequest;
-use promo_edge::validation::{Outcome, Status, ValidationResponse};
+use promo_edge::validation::{Status, ValidationResponse};
 use serde_json::{json, Map, Value};
 
 use crate::api_error::ApiError;
 use crate::server::{body_bytes, json_response, parse_json, AppState, Side};
+use crate::voucher_object::discount_json;
 
 fn ok(v: &Value) -> Response {
     json_response(StatusCode::OK, v.to_string())
@@ -109,9 +110,8 @@ fn legacy_answer(code: &str, res: &ValidationResponse, tracking: Value) -> Value
         return Value::Object(out);
     }
     out.insert("order".into(), json!(res.order));
-    let result = object(json!(r.result));
-    if let Some(d) = result.get("discount") {
-        out.insert("discount".into(), d.clone());
+    if let Some(d) = discount_json(r.result.discount.clone()) {
+        out.insert("discount".into(), d);
     }
     // What this order takes from the card and what it leaves on it.
     if let Some(g) = &r.result.gift {
@@ -265,12 +265,7 @@ async fn promotions(
             if let Some(b) = &r.banner {
                 p.insert("banner".into(), b.clone().into());
             }
-            if let Some(d) = object(json!(Outcome {
-                discount: r.result.discount.clone(),
-                ..Default::default()
-            }))
-            .remove("discount")
-            {
+            if let Some(d) = discount_json(r.result.discount.clone()) {
                 p.insert("discount".into(), d);
             }
             Value::Object(p)
